@@ -1,0 +1,94 @@
+"""Who may do what: the one place every key-authenticated endpoint goes through.
+
+`authorize()` applies spec §3.1 steps 3–7 after authentication: rate limits, the
+scope check, then site and team verification (§3.5). Views receive an `ApiAccess`
+and never filter by team or membership themselves.
+"""
+
+from dataclasses import dataclass, field
+
+from rest_framework import exceptions
+
+from accounts.models import User
+from apikeys import errors
+from apikeys.models import ApiKey
+from apikeys.scopes import PROVISION_SCOPE, has_scope
+from sites.models import Site
+from sites.selectors import site_for_user
+from teams.models import Feature, Team
+from teams.selectors import team_for_user
+
+
+@dataclass(frozen=True)
+class ApiAccess:
+    api_key: ApiKey
+    user: User
+    # The key's team (Plausible's `current_team`); None for a legacy key.
+    team: Team | None
+    # The team the request names: the key's team, else the `team_id` parameter's.
+    requested_team: Team | None = None
+    # The site named by `site_id`, when the endpoint has a site context and it exists.
+    site: Site | None = None
+    # The user's effective role on `site`: their team role, else their guest role.
+    site_role: str | None = None
+    params: dict = field(default_factory=dict)
+
+
+def feature_for_scope(required_scope: str) -> Feature:
+    return Feature.SITES_API if required_scope == PROVISION_SCOPE else Feature.STATS_API
+
+
+def _verify(*, api_key: ApiKey, team: Team, is_member: bool, feature: Feature) -> None:
+    """Rules 3–7 of spec §3.5, shared by site and team verification."""
+    if api_key.team_id is not None and api_key.team_id != team.pk:
+        raise exceptions.AuthenticationFailed(errors.INVALID_API_KEY)
+    if team.locked:
+        raise errors.PaymentRequired(errors.TEAM_LOCKED)
+    if not team.has_feature(feature):
+        raise errors.PaymentRequired(errors.FEATURE_MISSING.format(feature=feature.label))
+    if not is_member:
+        raise exceptions.AuthenticationFailed(errors.INVALID_API_KEY)
+
+
+def _requested_team(api_key: ApiKey, team_id: object) -> tuple[Team | None, str | None]:
+    if api_key.team is not None:
+        return api_key.team, getattr(api_key, "user_role_in_team", None)
+    if team_id in (None, ""):
+        return None, None
+    team = team_for_user(identifier=team_id, user=api_key.user)
+    return team, (team.user_role if team is not None else None)
+
+
+def authorize(
+    *,
+    api_key: ApiKey,
+    required_scope: str,
+    site_id: str | None = None,
+    team_id: object = None,
+    params: dict | None = None,
+) -> ApiAccess:
+    user = api_key.user
+    site = site_for_user(site_id=site_id, user=user) if site_id else None
+
+    if not has_scope(api_key.scopes, required_scope):
+        raise exceptions.AuthenticationFailed(errors.INVALID_API_KEY)
+
+    feature = feature_for_scope(required_scope)
+    site_role = None
+    if site is not None:
+        site_role = site.team_role or site.guest_role
+        _verify(api_key=api_key, team=site.team, is_member=site_role is not None, feature=feature)
+
+    team, role_in_team = _requested_team(api_key, team_id)
+    if team is not None:
+        _verify(api_key=api_key, team=team, is_member=role_in_team is not None, feature=feature)
+
+    return ApiAccess(
+        api_key=api_key,
+        user=user,
+        team=api_key.team,
+        requested_team=team,
+        site=site,
+        site_role=site_role,
+        params=params or {},
+    )

@@ -1,0 +1,79 @@
+"""Error messages clients depend on (Plausible's, word for word, where they exist),
+the exceptions that carry them, and the one renderer that turns every API error
+into `{"error": "<message>"}`."""
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler
+
+MISSING_API_KEY = "Missing API key. Please use a valid Plausible API key as a Bearer Token."
+INVALID_API_KEY = (
+    "Invalid API key. Please make sure you're using a valid API key "
+    "with access to the resource you've requested."
+)
+KEY_IN_URL = (
+    "API keys are not accepted in URLs. Send the key in the Authorization header "
+    "as a Bearer token, or in the X-API-Key header."
+)
+NETWORK_NOT_ALLOWED = "This API key may not be used from your network address ({address})."
+MISSING_SITE_ID = (
+    "Missing site ID. Please provide the required site_id parameter with your request."
+)
+CONSOLIDATED_VIEW = "This operation is unavailable for a consolidated view"
+TEAM_LOCKED = (
+    "This Plausible site is locked due to missing active subscription. In order to "
+    "access it, the site owner should subscribe to a suitable plan"
+)
+FEATURE_MISSING = (
+    "The account that owns this API key does not have access to {feature}. Please make "
+    "sure you're using the API key of a subscriber account and that the subscription "
+    "plan includes {feature}"
+)
+SITE_NOT_FOUND = "Site could not be found"
+INVALID_LIMIT = "Parameter `limit` must be an integer"
+INVALID_CURSOR = "Parameter `{name}` is not a valid pagination cursor"
+BODY_NOT_OBJECT = "The request body must be a JSON object"
+
+
+class PaymentRequired(exceptions.APIException):
+    status_code = status.HTTP_402_PAYMENT_REQUIRED
+    default_detail = "Payment required"
+
+
+class BadRequest(exceptions.APIException):
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_detail = "Bad request"
+
+
+class NotFound(exceptions.NotFound):
+    pass
+
+
+def _first_message(detail) -> str:
+    """DRF details may be nested lists/dicts; clients get one readable string."""
+    if isinstance(detail, dict):
+        for field, value in detail.items():
+            message = _first_message(value)
+            return message if field == "non_field_errors" else f"{field}: {message}"
+        return "Invalid input"
+    if isinstance(detail, list):
+        return _first_message(detail[0]) if detail else "Invalid input"
+    return str(detail)
+
+
+def api_exception_handler(exc, context):
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+    response = exception_handler(exc, context)
+    if response is None:
+        return None
+    detail = exc.detail if isinstance(exc, exceptions.APIException) else response.data
+    error = Response({"error": _first_message(detail)}, status=response.status_code)
+    for header, value in response.items():
+        if header.lower() != "content-type":
+            error[header] = value
+    return error

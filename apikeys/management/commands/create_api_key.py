@@ -1,0 +1,52 @@
+from datetime import timedelta
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from apikeys.services import create_api_key
+from teams.management.commands._arguments import existing_team, existing_user
+
+
+class Command(BaseCommand):
+    help = (
+        "Issue an API key and print the raw key, alone, on stdout. It is shown only "
+        "this once. Without --team the key is a legacy key reaching all the user's teams."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("email")
+        parser.add_argument("--team", metavar="TEAM_ID")
+        parser.add_argument(
+            "--scope",
+            action="append",
+            dest="scopes",
+            metavar="SCOPE",
+            help="Repeatable; default stats:read:*. Use sites:provision:* to provision sites.",
+        )
+        parser.add_argument("--name", default="Created with manage.py")
+        parser.add_argument(
+            "--ip", action="append", dest="networks", metavar="CIDR", help="Repeatable."
+        )
+        parser.add_argument("--expires-in-days", type=int, metavar="DAYS")
+
+    def handle(self, *args, email, team, scopes, name, networks, expires_in_days, **options):
+        user = existing_user(email)
+        team_obj = existing_team(team) if team is not None else None
+        expires_at = None
+        if expires_in_days is not None:
+            if expires_in_days < 1:
+                raise CommandError("--expires-in-days must be at least 1.")
+            expires_at = timezone.now() + timedelta(days=expires_in_days)
+        try:
+            issued = create_api_key(
+                user=user,
+                team=team_obj,
+                name=name,
+                scopes=scopes,
+                allowed_networks=networks,
+                expires_at=expires_at,
+            )
+        except ValidationError as exc:
+            raise CommandError(" ".join(exc.messages)) from None
+        self.stdout.write(issued.raw_key)

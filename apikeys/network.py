@@ -1,0 +1,81 @@
+"""Where a request comes from, and whether a key may be used from there."""
+
+import ipaddress
+from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+
+IPAddress = IPv4Address | IPv6Address
+IPNetwork = IPv4Network | IPv6Network
+
+
+def _parse_address(value: str) -> IPAddress | None:
+    try:
+        address = ipaddress.ip_address(value.strip())
+    except ValueError:
+        return None
+    # An IPv4 client seen through an IPv6 socket arrives as ::ffff:a.b.c.d.
+    if isinstance(address, IPv6Address) and address.ipv4_mapped:
+        return address.ipv4_mapped
+    return address
+
+
+def _is_trusted_proxy(address: IPAddress) -> bool:
+    return any(address in network for network in settings.TRUSTED_PROXIES)
+
+
+def client_address(request) -> IPAddress | None:
+    """The client's address: the TCP peer, unless the peer is a trusted proxy.
+
+    Behind trusted proxies, X-Forwarded-For is read from the right, skipping the
+    proxies, so the first address a trusted proxy vouches for wins. A forwarding
+    header from anyone else is ignored, so clients cannot choose their address.
+    """
+    peer = _parse_address(request.META.get("REMOTE_ADDR", ""))
+    if peer is None or not _is_trusted_proxy(peer):
+        return peer
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    hops = [hop for hop in forwarded.split(",") if hop.strip()]
+    nearest = peer
+    for hop in reversed(hops):
+        address = _parse_address(hop)
+        if address is None:
+            # Garbage from before the first trusted proxy: the client is unknown.
+            return None
+        if not _is_trusted_proxy(address):
+            return address
+        nearest = address
+    return nearest
+
+
+def parse_networks(values: object) -> list[str]:
+    """Validate addresses or CIDRs; return them as normalised network strings."""
+    if values is None:
+        return []
+    if isinstance(values, str):
+        values = [values]
+    if not isinstance(values, list | tuple):
+        raise ValidationError("Allowed networks must be a list of addresses or CIDR ranges.")
+    networks: list[str] = []
+    for value in values:
+        if not isinstance(value, str):
+            raise ValidationError("Every allowed network must be a string.")
+        try:
+            network = ipaddress.ip_network(value.strip(), strict=False)
+        except ValueError:
+            raise ValidationError(
+                f"{value!r} is not an IP address or CIDR range (e.g. 203.0.113.7 or 10.0.0.0/8)."
+            ) from None
+        if str(network) not in networks:
+            networks.append(str(network))
+    return networks
+
+
+def address_allowed(address: IPAddress | None, networks: list[str]) -> bool:
+    """No networks means no restriction."""
+    if not networks:
+        return True
+    if address is None:
+        return False
+    return any(address in ipaddress.ip_network(network) for network in networks)

@@ -1,0 +1,80 @@
+"""Keyset (cursor) pagination with Plausible's meta semantics (spec §7.11).
+
+Cursors are opaque URL-safe base64 of a small JSON object; anything else sent as a
+cursor is a 400, never a 500."""
+
+import base64
+import binascii
+import json
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+
+from apikeys import errors
+
+DEFAULT_LIMIT = 100
+MAX_LIMIT = 100
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list
+    meta: dict
+
+
+def encode_cursor(value: int) -> str:
+    payload = json.dumps({"id": value}, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(payload).decode().rstrip("=")
+
+
+def decode_cursor(cursor: object, name: str) -> int:
+    invalid = errors.BadRequest(errors.INVALID_CURSOR.format(name=name))
+    if not isinstance(cursor, str) or len(cursor) > 200:
+        raise invalid
+    try:
+        payload = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        raise invalid from None
+    value = payload.get("id") if isinstance(payload, dict) else None
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value < 2**63:
+        raise invalid
+    return value
+
+
+def parse_limit(raw: object) -> int:
+    """A limit outside 1..100 is ignored (100 is used), as upstream; a non-integer is a 400."""
+    if raw is None or raw == "":
+        return DEFAULT_LIMIT
+    if isinstance(raw, bool):
+        raise errors.BadRequest(errors.INVALID_LIMIT)
+    try:
+        limit = int(str(raw).strip())
+    except ValueError:
+        raise errors.BadRequest(errors.INVALID_LIMIT) from None
+    return limit if 1 <= limit <= MAX_LIMIT else DEFAULT_LIMIT
+
+
+def paginate_by_id_desc(queryset: QuerySet, params: dict) -> Page:
+    """Newest first (id descending). `after` moves towards older rows, `before`
+    towards newer ones."""
+    limit = parse_limit(params.get("limit"))
+    after, before = params.get("after"), params.get("before")
+    if after not in (None, ""):
+        cursor = decode_cursor(after, "after")
+        rows = list(queryset.filter(pk__lt=cursor).order_by("-pk")[: limit + 1])
+        items, more = rows[:limit], len(rows) > limit
+        meta_before = encode_cursor(items[0].pk) if items else None
+        meta_after = encode_cursor(items[-1].pk) if more else None
+    elif before not in (None, ""):
+        cursor = decode_cursor(before, "before")
+        rows = list(queryset.filter(pk__gt=cursor).order_by("pk")[: limit + 1])
+        more = len(rows) > limit
+        items = list(reversed(rows[:limit]))
+        meta_before = encode_cursor(items[0].pk) if items and more else None
+        meta_after = encode_cursor(items[-1].pk) if items else None
+    else:
+        rows = list(queryset.order_by("-pk")[: limit + 1])
+        items, more = rows[:limit], len(rows) > limit
+        meta_before = None
+        meta_after = encode_cursor(items[-1].pk) if more else None
+    return Page(items=items, meta={"after": meta_after, "before": meta_before, "limit": limit})

@@ -1,0 +1,26 @@
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+
+from accounts.services import get_or_create_user
+from teams.management.commands._arguments import existing_team
+from teams.models import Role
+from teams.services import add_member
+
+
+class Command(BaseCommand):
+    help = "Add a user (created if missing) to a team, or change their role in it."
+
+    def add_arguments(self, parser):
+        parser.add_argument("team_id", metavar="TEAM_ID")
+        parser.add_argument("email")
+        parser.add_argument("--role", required=True, choices=Role.values)
+
+    def handle(self, *args, team_id, email, role, **options):
+        team = existing_team(team_id)
+        try:
+            user, created = get_or_create_user(email=email)
+            membership = add_member(team=team, user=user, role=role)
+        except ValidationError as exc:
+            raise CommandError(" ".join(exc.messages)) from None
+        note = " (new user, no password yet)" if created else ""
+        self.stdout.write(f"{user.email} is {membership.role} of {team.identifier}{note}")

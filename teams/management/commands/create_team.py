@@ -1,0 +1,21 @@
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+
+from teams.management.commands._arguments import existing_user
+from teams.services import create_team
+
+
+class Command(BaseCommand):
+    help = "Create a team owned by an existing user; prints the team identifier (UUID)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("name")
+        parser.add_argument("--owner", required=True, metavar="EMAIL")
+
+    def handle(self, *args, name, owner, **options):
+        user = existing_user(owner)
+        try:
+            team = create_team(name=name, owner=user)
+        except ValidationError as exc:
+            raise CommandError(" ".join(exc.messages)) from None
+        self.stdout.write(str(team.identifier))

@@ -1,0 +1,40 @@
+import uuid
+
+from django.db.models import OuterRef, QuerySet, Subquery
+
+from accounts.models import User
+from teams.models import Membership, Team
+
+
+def _parse_identifier(identifier: object) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(identifier))
+    except (TypeError, ValueError, AttributeError):
+        return None
+
+
+def team_by_identifier(identifier: object) -> Team | None:
+    """The team with this public UUID, or None for anything that is not one."""
+    parsed = _parse_identifier(identifier)
+    return None if parsed is None else Team.objects.filter(identifier=parsed).first()
+
+
+def team_for_user(*, identifier: object, user: User) -> Team | None:
+    """Like `team_by_identifier`, annotated with `user_role` (the user's role in the
+    team, or None), still in one query."""
+    parsed = _parse_identifier(identifier)
+    if parsed is None:
+        return None
+    role = Membership.objects.filter(team=OuterRef("pk"), user=user).values("role")[:1]
+    return Team.objects.annotate(user_role=Subquery(role)).filter(identifier=parsed).first()
+
+
+def teams_of_user(user: User) -> QuerySet[Team]:
+    """Teams where the user holds a (non-guest) membership."""
+    return Team.objects.filter(memberships__user=user)
+
+
+def teams_reachable_by_key(*, user: User, key_team: Team | None) -> QuerySet[Team]:
+    """#2 GET /api/v1/sites/teams: a team-scoped key sees only its own team."""
+    teams = teams_of_user(user)
+    return teams.filter(pk=key_team.pk) if key_team is not None else teams

@@ -1,0 +1,7 @@
+from django.urls import re_path
+
+from teams.views import TeamListView
+
+urlpatterns = [
+    re_path(r"^teams/*$", TeamListView.as_view(), name="team-list"),
+]

@@ -1,0 +1,85 @@
+"""Shared fixtures. Access tests use three personas (after healthchecks):
+alice owns team Alpha, bob is a lesser member of Alpha, charlie is an outsider
+with a team of his own."""
+
+import os
+
+import pytest
+from rest_framework.test import APIClient
+
+from accounts.services import create_user
+from apikeys.services import create_api_key
+from teams.models import Role
+from teams.services import add_member, create_team
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """Give each run its own test database name so suites can run side by side
+    against one PostgreSQL server."""
+    from django.conf import settings
+
+    for db in settings.DATABASES.values():
+        if db["ENGINE"].endswith("sqlite3"):
+            continue
+        db.setdefault("TEST", {})
+        db["TEST"]["NAME"] = f"test_{db['NAME']}_{os.getpid()}"
+
+
+@pytest.fixture
+def alice(db):
+    return create_user(email="alice@example.com", password="alice-password-1")
+
+
+@pytest.fixture
+def bob(db):
+    return create_user(email="bob@example.com", password="bob-password-1")
+
+
+@pytest.fixture
+def charlie(db):
+    return create_user(email="charlie@example.com", password="charlie-password-1")
+
+
+@pytest.fixture
+def alpha(alice, bob):
+    team = create_team(name="Alpha", owner=alice)
+    add_member(team=team, user=bob, role=Role.VIEWER)
+    return team
+
+
+@pytest.fixture
+def charlies_team(charlie):
+    return create_team(name="Charlie's", owner=charlie)
+
+
+@pytest.fixture
+def issue_key():
+    """issue_key(user, team=None, scopes=None, **kw) -> raw key"""
+
+    def issue(user, team=None, scopes=None, **kwargs):
+        kwargs.setdefault("name", "test key")
+        return create_api_key(user=user, team=team, scopes=scopes, **kwargs).raw_key
+
+    return issue
+
+
+class KeyClient(APIClient):
+    """An API client that sends a key the way integrators do."""
+
+    def with_key(self, raw_key: str, header: str = "bearer") -> "KeyClient":
+        if header == "bearer":
+            self.credentials(HTTP_AUTHORIZATION=f"Bearer {raw_key}")
+        else:
+            self.credentials(HTTP_X_API_KEY=raw_key)
+        return self
+
+
+@pytest.fixture
+def api():
+    return KeyClient()
