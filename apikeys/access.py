@@ -15,7 +15,7 @@ from apikeys.models import ApiKey
 from apikeys.scopes import PROVISION_SCOPE, has_scope
 from sites.models import Site
 from sites.selectors import site_for_user
-from teams.models import Feature, Team
+from teams.models import Feature, Membership, Team
 from teams.selectors import team_for_user
 
 
@@ -52,7 +52,13 @@ def _verify(*, api_key: ApiKey, team: Team, is_member: bool, feature: Feature) -
 
 def _requested_team(api_key: ApiKey, team_id: object) -> tuple[Team | None, str | None]:
     if api_key.team is not None:
-        return api_key.team, getattr(api_key, "user_role_in_team", None)
+        if not hasattr(api_key, "user_role_in_team"):  # loaded without the selector
+            api_key.user_role_in_team = (
+                Membership.objects.filter(team=api_key.team, user=api_key.user)
+                .values_list("role", flat=True)
+                .first()
+            )
+        return api_key.team, api_key.user_role_in_team
     if team_id in (None, ""):
         return None, None
     team = team_for_user(identifier=team_id, user=api_key.user)

@@ -6,6 +6,7 @@ cursor is a 400, never a 500."""
 import base64
 import binascii
 import json
+import re
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
@@ -14,6 +15,7 @@ from apikeys import errors
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 100
+_INTEGER = re.compile(r"^[+-]?[0-9]+$")
 
 
 @dataclass(frozen=True)
@@ -43,14 +45,14 @@ def decode_cursor(cursor: object, name: str) -> int:
 
 def parse_limit(raw: object) -> int:
     """A limit outside 1..100 is ignored (100 is used), as upstream; a non-integer is a 400."""
-    if raw is None or raw == "":
+    if raw is None or str(raw).strip() == "":
         return DEFAULT_LIMIT
     if isinstance(raw, bool):
         raise errors.BadRequest(errors.INVALID_LIMIT)
-    try:
-        limit = int(str(raw).strip())
-    except ValueError:
-        raise errors.BadRequest(errors.INVALID_LIMIT) from None
+    text = str(raw).strip()
+    if not _INTEGER.match(text):
+        raise errors.BadRequest(errors.INVALID_LIMIT)
+    limit = int(text[:12])  # longer numbers are out of range anyway
     return limit if 1 <= limit <= MAX_LIMIT else DEFAULT_LIMIT
 
 

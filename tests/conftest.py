@@ -83,3 +83,24 @@ class KeyClient(APIClient):
 @pytest.fixture
 def api():
     return KeyClient()
+
+
+@pytest.fixture
+def make_site():
+    from sites.models import Site
+
+    def make(team, domain):
+        return Site.objects.create(team=team, domain=domain)
+
+    return make
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _collected_static_files(tmp_path_factory):
+    """Production settings serve hashed static files through whitenoise, which needs
+    `collectstatic`. Each run collects into its own directory."""
+    from django.conf import settings
+    from django.core.management import call_command
+
+    settings.STATIC_ROOT = tmp_path_factory.mktemp("static")
+    call_command("collectstatic", "--noinput", verbosity=0)

@@ -1,0 +1,236 @@
+"""The reach matrix of spec §3.4 and the verification order of §3.5, exercised
+through `authorize()`, the single piece every endpoint goes through."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from rest_framework import exceptions
+
+from apikeys import errors
+from apikeys.access import authorize
+from apikeys.models import ApiKey
+from apikeys.scopes import PROVISION_SCOPE, READ_SCOPE
+from apikeys.selectors import api_key_for_raw_key
+from sites.models import GuestMembership, GuestRole
+from teams.models import Feature, Membership, Role
+from teams.services import create_team, set_team_entitlements
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def key_for(issue_key):
+    def make(user, team=None, scopes=("sites:provision:*",)):
+        return api_key_for_raw_key(issue_key(user, team=team, scopes=list(scopes)))
+
+    return make
+
+
+def refused(status: int, message: str):
+    class Matcher:
+        def __init__(self):
+            self.ctx = pytest.raises(exceptions.APIException)
+
+        def __enter__(self):
+            self.info = self.ctx.__enter__()
+            return self.info
+
+        def __exit__(self, *exc):
+            handled = self.ctx.__exit__(*exc)
+            assert self.info.value.status_code == status
+            assert str(self.info.value.detail) == message
+            return handled
+
+    return Matcher()
+
+
+def invalid_key():
+    return refused(401, errors.INVALID_API_KEY)
+
+
+class TestLegacyKeyReach:
+    def test_it_reaches_its_own_teams_site(self, alice, alpha, make_site, key_for):
+        site = make_site(alpha, "alpha.test")
+        access = authorize(
+            api_key=key_for(alice), required_scope=PROVISION_SCOPE, site_id="alpha.test"
+        )
+        assert access.site == site
+        assert access.site_role == Role.OWNER
+
+    def test_it_reaches_a_site_of_another_team_of_its_user(self, bob, alpha, make_site, key_for):
+        make_site(alpha, "alpha.test")
+        access = authorize(api_key=key_for(bob), required_scope=READ_SCOPE, site_id="alpha.test")
+        assert access.site_role == Role.VIEWER
+
+    def test_it_reaches_a_guest_site_with_the_guest_role(self, charlie, alpha, make_site, key_for):
+        site = make_site(alpha, "alpha.test")
+        GuestMembership.objects.create(site=site, user=charlie, role=GuestRole.EDITOR)
+        access = authorize(
+            api_key=key_for(charlie), required_scope=READ_SCOPE, site_id="alpha.test"
+        )
+        assert access.site_role == GuestRole.EDITOR
+
+    def test_it_is_refused_on_a_non_member_site(self, charlie, alpha, make_site, key_for):
+        make_site(alpha, "alpha.test")
+        with invalid_key():
+            authorize(api_key=key_for(charlie), required_scope=READ_SCOPE, site_id="alpha.test")
+
+    def test_the_feature_check_comes_before_membership(self, charlie, alpha, make_site, key_for):
+        make_site(alpha, "alpha.test")
+        set_team_entitlements(team=alpha, features=[Feature.STATS_API])
+        expected = errors.FEATURE_MISSING.format(feature="Sites API")
+        with refused(402, expected):
+            authorize(
+                api_key=key_for(charlie), required_scope=PROVISION_SCOPE, site_id="alpha.test"
+            )
+
+    def test_an_unknown_site_is_left_to_the_endpoint(self, alice, key_for):
+        access = authorize(api_key=key_for(alice), required_scope=READ_SCOPE, site_id="nope.test")
+        assert access.site is None
+
+
+class TestTeamKeyReach:
+    def test_it_reaches_its_teams_site(self, alice, alpha, make_site, key_for):
+        make_site(alpha, "alpha.test")
+        access = authorize(
+            api_key=key_for(alice, team=alpha), required_scope=PROVISION_SCOPE, site_id="alpha.test"
+        )
+        assert access.team == alpha
+
+    def test_it_is_refused_on_another_team_of_the_same_user(self, alice, alpha, make_site, key_for):
+        other = create_team(name="Other", owner=alice)
+        make_site(other, "other.test")
+        with invalid_key():
+            authorize(
+                api_key=key_for(alice, team=alpha), required_scope=READ_SCOPE, site_id="other.test"
+            )
+
+    def test_it_is_refused_on_a_guest_site(self, alice, charlie, charlies_team, make_site, key_for):
+        alphas = create_team(name="Alice's", owner=alice)
+        site = make_site(charlies_team, "charlie.test")
+        GuestMembership.objects.create(site=site, user=alice, role=GuestRole.EDITOR)
+        with invalid_key():
+            authorize(
+                api_key=key_for(alice, team=alphas),
+                required_scope=READ_SCOPE,
+                site_id="charlie.test",
+            )
+
+    def test_a_team_mismatch_beats_a_missing_feature(
+        self, alice, alpha, charlies_team, make_site, key_for
+    ):
+        make_site(charlies_team, "charlie.test")
+        set_team_entitlements(team=charlies_team, features=[])
+        with invalid_key():
+            authorize(
+                api_key=key_for(alice, team=alpha),
+                required_scope=PROVISION_SCOPE,
+                site_id="charlie.test",
+            )
+
+    def test_a_removed_member_is_refused(self, bob, alpha, make_site, key_for):
+        make_site(alpha, "alpha.test")
+        api_key = key_for(bob, team=alpha)
+        Membership.objects.filter(team=alpha, user=bob).delete()
+        api_key = ApiKey.objects.select_related("user", "team").get(pk=api_key.pk)  # reloaded
+        with invalid_key():
+            authorize(api_key=api_key, required_scope=READ_SCOPE, site_id="alpha.test")
+
+
+class TestEntitlements:
+    def test_a_locked_team_is_402(self, alice, alpha, make_site, key_for):
+        make_site(alpha, "alpha.test")
+        set_team_entitlements(team=alpha, locked=True)
+        with refused(402, errors.TEAM_LOCKED):
+            authorize(api_key=key_for(alice), required_scope=READ_SCOPE, site_id="alpha.test")
+
+    def test_read_routes_need_stats_api(self, alice, alpha, make_site, key_for):
+        make_site(alpha, "alpha.test")
+        set_team_entitlements(team=alpha, features=[Feature.SITES_API])
+        with refused(402, errors.FEATURE_MISSING.format(feature="Stats API")):
+            authorize(api_key=key_for(alice), required_scope=READ_SCOPE, site_id="alpha.test")
+
+    def test_provision_routes_need_sites_api(self, alice, alpha, make_site, key_for):
+        make_site(alpha, "alpha.test")
+        set_team_entitlements(team=alpha, features=[Feature.STATS_API])
+        authorize(api_key=key_for(alice), required_scope=READ_SCOPE, site_id="alpha.test")
+        with refused(402, errors.FEATURE_MISSING.format(feature="Sites API")):
+            authorize(api_key=key_for(alice), required_scope=PROVISION_SCOPE, site_id="alpha.test")
+
+    def test_the_message_has_no_trailing_period(self):
+        message = errors.FEATURE_MISSING.format(feature="Sites API")
+        assert message.endswith("the subscription plan includes Sites API")
+
+    def test_a_team_scoped_keys_own_team_is_verified_without_a_site(self, alice, alpha, key_for):
+        set_team_entitlements(team=alpha, locked=True)
+        with refused(402, errors.TEAM_LOCKED):
+            authorize(api_key=key_for(alice, team=alpha), required_scope=READ_SCOPE)
+
+
+class TestScopes:
+    def test_a_missing_scope_is_the_invalid_key_401(self, alice, alpha, make_site, key_for):
+        make_site(alpha, "alpha.test")
+        with invalid_key():
+            authorize(
+                api_key=key_for(alice, scopes=["stats:read:*"]),
+                required_scope=PROVISION_SCOPE,
+                site_id="alpha.test",
+            )
+
+    def test_a_wildcard_scope_grants_provisioning(self, alice, alpha, make_site, key_for):
+        make_site(alpha, "alpha.test")
+        authorize(
+            api_key=key_for(alice, scopes=["sites:*"]),
+            required_scope=PROVISION_SCOPE,
+            site_id="alpha.test",
+        )
+
+    def test_the_scope_check_comes_before_site_verification(
+        self, charlie, alpha, make_site, key_for
+    ):
+        make_site(alpha, "alpha.test")
+        set_team_entitlements(team=alpha, locked=True)
+        with invalid_key():
+            authorize(
+                api_key=key_for(charlie, scopes=["stats:read:*"]),
+                required_scope=PROVISION_SCOPE,
+                site_id="alpha.test",
+            )
+
+
+class TestTeamIdParameter:
+    def test_a_legacy_key_naming_a_team_is_verified_against_it(self, alice, charlies_team, key_for):
+        with invalid_key():
+            authorize(
+                api_key=key_for(alice),
+                required_scope=READ_SCOPE,
+                team_id=str(charlies_team.identifier),
+            )
+
+    def test_an_unknown_or_malformed_team_id_is_ignored(self, alice, key_for):
+        for team_id in ("00000000-0000-0000-0000-000000000000", "not-a-uuid", "\x00", 42):
+            access = authorize(api_key=key_for(alice), required_scope=READ_SCOPE, team_id=team_id)
+            assert access.requested_team is None
+
+    def test_a_team_scoped_key_ignores_team_id(self, alice, alpha, charlies_team, key_for):
+        access = authorize(
+            api_key=key_for(alice, team=alpha),
+            required_scope=READ_SCOPE,
+            team_id=str(charlies_team.identifier),
+        )
+        assert access.requested_team == alpha
+
+
+class TestOldDomain:
+    def test_the_previous_domain_resolves_for_72_hours(self, alice, alpha, make_site, key_for):
+        site = make_site(alpha, "new.test")
+        site.domain_changed_from = "old.test"
+        site.domain_changed_at = timezone.now() - timedelta(hours=71)
+        site.save()
+        access = authorize(api_key=key_for(alice), required_scope=READ_SCOPE, site_id="old.test")
+        assert access.site == site
+        site.domain_changed_at = timezone.now() - timedelta(hours=73)
+        site.save()
+        access = authorize(api_key=key_for(alice), required_scope=READ_SCOPE, site_id="old.test")
+        assert access.site is None
