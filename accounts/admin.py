@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin
+from django.contrib.auth.models import Group
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import BaseUserCreationForm, UserChangeForm
 
@@ -55,3 +56,9 @@ class UserAdmin(DjangoUserAdmin):
         (None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]}),
     ]
     readonly_fields = ["last_login", "date_joined"]
+
+
+# Permissions are not managed through groups in this product.
+admin.site.unregister(Group)
+admin.site.site_header = "Analytics provisioning admin"
+admin.site.site_title = "Analytics provisioning"

@@ -36,7 +36,10 @@ def _checksum(body: str) -> str:
 
 
 def generate_raw_key() -> str:
-    body = "".join(secrets.choice(ALPHABET) for _ in range(RANDOM_LENGTH))
+    # The first character is never "-", so the prefix can be passed to a command
+    # line (`revoke_api_key PREFIX`) without being taken for an option.
+    first = secrets.choice(ALPHABET[:62])
+    body = first + "".join(secrets.choice(ALPHABET) for _ in range(RANDOM_LENGTH - 1))
     return body + _checksum(body)
 
 

@@ -14,6 +14,10 @@ def test_a_generated_key_is_64_url_safe_characters():
     assert set(raw) <= URL_SAFE
 
 
+def test_a_key_never_starts_with_a_dash_so_its_prefix_is_a_safe_cli_argument():
+    assert not any(keys.generate_raw_key().startswith("-") for _ in range(2000))
+
+
 def test_generated_keys_are_unique():
     assert len({keys.generate_raw_key() for _ in range(1000)}) == 1000
 

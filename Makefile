@@ -1,0 +1,46 @@
+# Two commands on a fresh machine with Python 3.11+:
+#   make run    set everything up and serve the API on SQLite at http://127.0.0.1:8000
+#   make test   set everything up and run the whole test suite
+# Set PYTHON=/path/to/python3.x to choose the interpreter.
+
+PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
+            command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null && echo $$p && break; \
+          done)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+DEV_ENV := DEBUG=true ALLOW_PLAIN_HTTP=true
+
+.PHONY: install run test lint clean
+
+$(STAMP): pyproject.toml
+	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is required (set PYTHON=...)." >&2; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(DEV_ENV) $(BIN)/python manage.py migrate --noinput
+	@echo
+	@echo "Serving the API at http://127.0.0.1:8000 (development settings, SQLite)."
+	@echo "In another terminal, create the first staff user and an API key:"
+	@echo "  $(DEV_ENV) $(BIN)/python manage.py create_user you@example.com --password 'choose-one' --superuser"
+	@echo "  $(DEV_ENV) $(BIN)/python manage.py create_team 'My team' --owner you@example.com   # prints TEAM_ID"
+	@echo "  $(DEV_ENV) $(BIN)/python manage.py create_api_key you@example.com --team TEAM_ID --scope 'sites:provision:*'"
+	@echo "Then: curl -H 'Authorization: Bearer <key>' http://127.0.0.1:8000/api/v1/sites/teams"
+	@echo "The admin is at http://127.0.0.1:8000/admin/"
+	@echo
+	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+test: install
+	$(BIN)/python -m pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
