@@ -15,7 +15,7 @@ from apikeys.models import ApiKey
 from apikeys.scopes import PROVISION_SCOPE, has_scope
 from sites.models import Site
 from sites.selectors import site_for_user
-from teams.models import Feature, Membership, Team
+from teams.models import Feature, Membership, Role, Team
 from teams.selectors import team_for_user
 
 
@@ -31,21 +31,42 @@ class ApiAccess:
     site: Site | None = None
     # The user's effective role on `site`: their team role, else their guest role.
     site_role: str | None = None
+    # The user's role in `requested_team` (None for a guest or non-member).
+    requested_team_role: str | None = None
     params: dict = field(default_factory=dict)
+
+    def site_for_roles(self, roles: frozenset[str]) -> Site:
+        """The site, if the caller's effective role is one of `roles`; otherwise the
+        same 404 as a missing site, so a lesser role learns nothing."""
+        if self.site is None or self.site_role not in roles:
+            raise errors.NotFound(errors.SITE_NOT_FOUND)
+        return self.site
+
+
+# Effective site roles each kind of endpoint needs (spec §2, "Roles").
+READ_ROLES = frozenset({Role.OWNER, Role.ADMIN, Role.EDITOR, Role.VIEWER})
+WRITE_ROLES = frozenset({Role.OWNER, Role.ADMIN, Role.EDITOR})
+MANAGE_ROLES = frozenset({Role.OWNER, Role.ADMIN})
+OWNER_ROLES = frozenset({Role.OWNER})
 
 
 def feature_for_scope(required_scope: str) -> Feature:
     return Feature.SITES_API if required_scope == PROVISION_SCOPE else Feature.STATS_API
 
 
-def _verify(*, api_key: ApiKey, team: Team, is_member: bool, feature: Feature) -> None:
-    """Rules 3–7 of spec §3.5, shared by site and team verification."""
-    if api_key.team_id is not None and api_key.team_id != team.pk:
-        raise exceptions.AuthenticationFailed(errors.INVALID_API_KEY)
+def verify_team_entitlements(*, team: Team, feature: Feature) -> None:
+    """Rules 4–5 of spec §3.5: a locked team, or one without the feature, is a 402."""
     if team.locked:
         raise errors.PaymentRequired(errors.TEAM_LOCKED)
     if not team.has_feature(feature):
         raise errors.PaymentRequired(errors.FEATURE_MISSING.format(feature=feature.label))
+
+
+def _verify(*, api_key: ApiKey, team: Team, is_member: bool, feature: Feature) -> None:
+    """Rules 3–7 of spec §3.5, shared by site and team verification."""
+    if api_key.team_id is not None and api_key.team_id != team.pk:
+        raise exceptions.AuthenticationFailed(errors.INVALID_API_KEY)
+    verify_team_entitlements(team=team, feature=feature)
     if not is_member:
         raise exceptions.AuthenticationFailed(errors.INVALID_API_KEY)
 
@@ -96,5 +117,6 @@ def authorize(
         requested_team=team,
         site=site,
         site_role=site_role,
+        requested_team_role=role_in_team,
         params=params or {},
     )

@@ -4,21 +4,30 @@ from apikeys import errors
 from apikeys.access import ApiAccess, authorize
 from apikeys.authentication import ApiKeyAuthentication, require_key_presented
 from apikeys.params import present, request_params
-from apikeys.scopes import READ_SCOPE
+from apikeys.scopes import PROVISION_SCOPE, READ_SCOPE
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 class ApiKeyView(APIView):
     """Base view for every endpoint authenticated with an API key.
 
-    Subclasses declare `required_scope` and whether they have a `site_context`, and
-    read `self.access` (an `ApiAccess`); the checks run in Plausible's order:
-    key presented → site_id present → key valid → rate limits → scope → site/team.
+    Subclasses declare whether they have a `site_context` (and may override
+    `required_scope`, which defaults to `sites:read:*` for reads and
+    `sites:provision:*` for writes), and read `self.access` (an `ApiAccess`); the
+    checks run in Plausible's order: key presented → site_id present → key valid →
+    rate limits → scope → site/team.
     """
 
     authentication_classes = [ApiKeyAuthentication]
     permission_classes: list = []
-    required_scope: str = READ_SCOPE
+    required_scope: str | None = None
     site_context: bool = False
+
+    def scope_for(self, method: str) -> str:
+        if self.required_scope is not None:
+            return self.required_scope
+        return READ_SCOPE if method in SAFE_METHODS else PROVISION_SCOPE
 
     access: ApiAccess
 
@@ -35,7 +44,7 @@ class ApiKeyView(APIView):
         self.perform_authentication(request)
         self.access = authorize(
             api_key=request.auth,
-            required_scope=self.required_scope,
+            required_scope=self.scope_for(request.method),
             site_id=str(site_id) if self.site_context else None,
             team_id=params.get("team_id"),
             params=params,

@@ -8,6 +8,8 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
+from sites.exceptions import SiteServiceError
+
 MISSING_API_KEY = "Missing API key. Please use a valid Plausible API key as a Bearer Token."
 INVALID_API_KEY = (
     "Invalid API key. Please make sure you're using a valid API key "
@@ -64,6 +66,8 @@ def _first_message(detail) -> str:
 
 
 def api_exception_handler(exc, context):
+    if isinstance(exc, SiteServiceError):
+        return Response({"error": exc.message}, status=exc.status_code)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):

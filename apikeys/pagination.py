@@ -24,12 +24,12 @@ class Page:
     meta: dict
 
 
-def encode_cursor(value: int) -> str:
-    payload = json.dumps({"id": value}, separators=(",", ":")).encode()
+def encode_cursor(value: int, field: str = "id") -> str:
+    payload = json.dumps({field: value}, separators=(",", ":")).encode()
     return base64.urlsafe_b64encode(payload).decode().rstrip("=")
 
 
-def decode_cursor(cursor: object, name: str) -> int:
+def decode_cursor(cursor: object, name: str, field: str = "id") -> int:
     invalid = errors.BadRequest(errors.INVALID_CURSOR.format(name=name))
     if not isinstance(cursor, str) or len(cursor) > 200:
         raise invalid
@@ -37,10 +37,38 @@ def decode_cursor(cursor: object, name: str) -> int:
         payload = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
     except (binascii.Error, ValueError, UnicodeDecodeError):
         raise invalid from None
-    value = payload.get("id") if isinstance(payload, dict) else None
-    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value < 2**63:
+    value = payload.get(field) if isinstance(payload, dict) else None
+    lowest = 0 if field == "id" else -(2**63)
+    if not isinstance(value, int) or isinstance(value, bool) or not lowest <= value < 2**63:
         raise invalid
     return value
+
+
+def paginate_by_sort_key(fetch, params: dict, field: str) -> Page:
+    """Keyset pagination over an ascending integer sort key that spans several
+    tables (guests: memberships then invitations). `fetch(after=, before=, count=)`
+    returns `(sort_key, item)` pairs: ascending after `after`, or descending before
+    `before`, at most `count` of them."""
+    limit = parse_limit(params.get("limit"))
+    after, before = params.get("after"), params.get("before")
+    if before not in (None, "") and after in (None, ""):
+        cursor = decode_cursor(before, "before", field)
+        rows = fetch(after=None, before=cursor, count=limit + 1)
+        more = len(rows) > limit
+        rows = list(reversed(rows[:limit]))
+        meta_before = encode_cursor(rows[0][0], field) if rows and more else None
+        meta_after = encode_cursor(rows[-1][0], field) if rows else None
+    else:
+        cursor = decode_cursor(after, "after", field) if after not in (None, "") else None
+        rows = fetch(after=cursor, before=None, count=limit + 1)
+        more = len(rows) > limit
+        rows = rows[:limit]
+        meta_before = encode_cursor(rows[0][0], field) if rows and cursor is not None else None
+        meta_after = encode_cursor(rows[-1][0], field) if more else None
+    return Page(
+        items=[item for _, item in rows],
+        meta={"after": meta_after, "before": meta_before, "limit": limit},
+    )
 
 
 def parse_limit(raw: object) -> int:

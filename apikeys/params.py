@@ -1,16 +1,54 @@
 """Plausible merges query string, body and path parameters into one map (path
 wins, then body, then query). Every parameter may arrive in any of them."""
 
+import re
+
 from django.http import QueryDict
 from rest_framework.exceptions import ParseError
 
 from apikeys import errors
 
+_BRACKETS = re.compile(r"^([^\[\]]+)((?:\[[^\[\]]*\])+)$")
+MAX_NESTING = 4
+
+
+def _nest(params: dict, key: str, values: list[str]) -> None:
+    """Phoenix-style nested names: `a[b]=1` is {"a": {"b": "1"}} and `a[]=1&a[]=2`
+    is {"a": ["1", "2"]}, so form-encoded clients can send objects and lists."""
+    match = _BRACKETS.match(key)
+    if match is None:
+        params[key] = values[-1]  # a repeated parameter: the last value wins
+        return
+    path = [match.group(1), *re.findall(r"\[([^\[\]]*)\]", match.group(2))]
+    if len(path) > MAX_NESTING + 1:
+        raise ParseError(f"Parameter `{path[0]}` is nested too deeply")
+    target = params
+    for name in path[:-2]:
+        if not name:
+            raise ParseError(f"Parameter `{path[0]}` has an empty name inside brackets")
+        child = target.get(name)
+        if not isinstance(child, dict):
+            child = target[name] = {}
+        target = child
+    parent, last = path[-2], path[-1]
+    if not parent:
+        raise ParseError(f"Parameter `{path[0]}` has an empty name inside brackets")
+    if last == "":
+        existing = target.get(parent)
+        target[parent] = [*(existing if isinstance(existing, list) else []), *values]
+    else:
+        child = target.get(parent)
+        if not isinstance(child, dict):
+            child = target[parent] = {}
+        child[last] = values[-1]
+
 
 def _flatten(data) -> dict:
     if isinstance(data, QueryDict):
-        # A repeated form/query parameter: the last value wins, as in Phoenix.
-        return {key: data.getlist(key)[-1] for key in data}
+        params: dict = {}
+        for key in data:
+            _nest(params, key, data.getlist(key))
+        return params
     return dict(data)
 
 

@@ -1,8 +1,16 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
+
+from sharedlinks.views import share_page
+from sites.web_views import accept_invitation_page
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("api/v1/sites/", include("teams.urls")),
+    # /api/v1/sites…: literal routes (teams, shared links, goals…) before `:site_id`.
+    path("api/v1/", include("teams.urls")),
+    path("api/v1/", include("sharedlinks.urls")),
+    path("api/v1/", include("sites.urls")),
     path("api/v2/auth/", include("apikeys.urls")),
+    re_path(r"^share/(?P<domain>.+?)/*$", share_page, name="share-page"),
+    path("invitations/<str:token>/", accept_invitation_page, name="accept-invitation"),
 ]

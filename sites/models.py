@@ -1,9 +1,12 @@
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 
+from sites.ids import new_tracker_id
 from teams.models import Team
 
 DEFAULT_TIMEZONE = "Etc/UTC"
+DOMAIN_MAX_LENGTH = 255
 
 
 class GuestRole(models.TextChoices):
@@ -15,16 +18,124 @@ class Site(models.Model):
     """An analytics site, identified on the wire by its domain."""
 
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="sites")
-    domain = models.CharField(max_length=255, unique=True)
+    domain = models.CharField(max_length=DOMAIN_MAX_LENGTH, unique=True)
     # The previous domain keeps resolving for a grace period after a domain change.
-    domain_changed_from = models.CharField(max_length=255, null=True, blank=True, unique=True)
+    domain_changed_from = models.CharField(
+        max_length=DOMAIN_MAX_LENGTH, null=True, blank=True, unique=True
+    )
     domain_changed_at = models.DateTimeField(null=True, blank=True)
     timezone = models.CharField(max_length=64, default=DEFAULT_TIMEZONE)
+    # The custom-property allow-list, newest first (Plausible's `allowed_event_props`).
     allowed_event_props = models.JSONField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    class Meta:
+        indexes = [
+            # Keyset pagination of one team's sites, newest first (GET /api/v1/sites).
+            models.Index(fields=["team", "-id"], name="site_team_id_desc"),
+        ]
+
     def __str__(self) -> str:
         return self.domain
+
+
+class DomainClaim(models.Model):
+    """Every domain a site answers to: its current domain and, during the grace
+    period, its previous one. The unique index makes "a domain may not equal another
+    site's domain or previous domain" hold under concurrency, which two unique
+    columns on `Site` alone cannot (Plausible uses a trigger for this)."""
+
+    domain = models.CharField(max_length=DOMAIN_MAX_LENGTH, unique=True)
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="domain_claims")
+
+    def __str__(self) -> str:
+        return self.domain
+
+
+class InstallationType(models.TextChoices):
+    MANUAL = "manual", "Manual"
+    WORDPRESS = "wordpress", "WordPress"
+    GTM = "gtm", "Google Tag Manager"
+    NPM = "npm", "npm"
+
+
+class TrackerScriptConfiguration(models.Model):
+    """How the site's tracker script is set up. One per site, created with it (or
+    lazily for sites created elsewhere)."""
+
+    site = models.OneToOneField(
+        Site, on_delete=models.CASCADE, related_name="tracker_script_configuration"
+    )
+    public_id = models.CharField(max_length=24, unique=True, default=new_tracker_id)
+    # NULL is Plausible's "not set" and is what the API shows.
+    installation_type = models.CharField(  # noqa: DJ001
+        max_length=16, choices=InstallationType.choices, null=True, blank=True
+    )
+    track_404_pages = models.BooleanField(default=False)
+    hash_based_routing = models.BooleanField(default=False)
+    outbound_links = models.BooleanField(default=False)
+    file_downloads = models.BooleanField(default=False)
+    revenue_tracking = models.BooleanField(default=False)
+    tagged_events = models.BooleanField(default=False)
+    form_submissions = models.BooleanField(default=False)
+    pageview_props = models.BooleanField(default=False)
+
+    def __str__(self) -> str:
+        return self.public_id
+
+
+class Goal(models.Model):
+    """An event goal (`event_name`), a page goal (`page_path`), or a scroll goal (a
+    page goal with `scroll_threshold` 0..100; -1 means none)."""
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="goals")
+    # NULL, not "", marks the unused one of the two, so partial unique indexes and
+    # the XOR check can tell event goals from page goals.
+    event_name = models.CharField(max_length=120, null=True, blank=True)  # noqa: DJ001
+    page_path = models.CharField(max_length=2000, null=True, blank=True)  # noqa: DJ001
+    scroll_threshold = models.SmallIntegerField(default=-1)
+    display_name = models.CharField(max_length=2000)
+    # Stored with sorted keys, so equal maps are equal values on every database.
+    custom_props = models.JSONField(default=dict, blank=True)
+    currency = models.CharField(max_length=3, null=True, blank=True)  # noqa: DJ001
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(event_name__isnull=False, page_path__isnull=True)
+                    | Q(event_name__isnull=True, page_path__isnull=False)
+                ),
+                name="goal_is_event_xor_page",
+            ),
+            models.CheckConstraint(
+                condition=Q(scroll_threshold__gte=-1, scroll_threshold__lte=100),
+                name="goal_scroll_threshold_range",
+            ),
+            models.UniqueConstraint(
+                fields=["site", "event_name", "custom_props"],
+                condition=Q(event_name__isnull=False),
+                name="goal_unique_event",
+            ),
+            models.UniqueConstraint(
+                fields=["site", "page_path", "scroll_threshold", "custom_props"],
+                condition=Q(page_path__isnull=False),
+                name="goal_unique_page",
+            ),
+            models.UniqueConstraint(
+                fields=["site", "display_name"], name="goal_unique_display_name"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def goal_type(self) -> str:
+        if self.event_name is not None:
+            return "event"
+        return "scroll" if self.scroll_threshold > -1 else "page"
 
 
 class GuestMembership(models.Model):
@@ -47,3 +158,29 @@ class GuestMembership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} is a guest {self.role} of {self.site}"
+
+
+class GuestInvitation(models.Model):
+    """A pending guest invitation. The emailed link carries a secret token; only its
+    SHA-256 hash is stored, like API keys."""
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="guest_invitations")
+    # Stored lower-cased: guests are matched case-insensitively.
+    email = models.EmailField(max_length=254)
+    role = models.CharField(max_length=16, choices=GuestRole.choices)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["site", "email"], name="invitation_unique_site_email"),
+            models.CheckConstraint(
+                condition=models.Q(role__in=GuestRole.values), name="invitation_role_is_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} invited as {self.role} to {self.site}"

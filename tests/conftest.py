@@ -2,6 +2,7 @@
 alice owns team Alpha, bob is a lesser member of Alpha, charlie is an outsider
 with a team of his own."""
 
+import contextlib
 import os
 
 import pytest
@@ -87,12 +88,33 @@ def api():
 
 @pytest.fixture
 def make_site():
-    from sites.models import Site
+    from sites.services import create_site
 
-    def make(team, domain):
-        return Site.objects.create(team=team, domain=domain)
+    def make(team, domain, **kwargs):
+        return create_site(team=team, domain=domain, **kwargs)
 
     return make
+
+
+@pytest.fixture
+def query_budget():
+    """query_budget(n): at most n queries, like `django_assert_max_num_queries`, not
+    counting the `BEGIN` that SQLite's driver sends as a statement where
+    PostgreSQL's starts its transaction invisibly, so one budget holds on both."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    @contextlib.contextmanager
+    def budget(limit: int):
+        with CaptureQueriesContext(connection) as captured:
+            yield captured
+        statements = [q["sql"] for q in captured.captured_queries]
+        counted = [sql for sql in statements if not sql.upper().startswith("BEGIN")]
+        assert len(counted) <= limit, f"{len(counted)} queries, budget {limit}:\n" + "\n".join(
+            counted
+        )
+
+    return budget
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -1,0 +1,22 @@
+from django.db.models import Q
+from django.utils import timezone
+
+from sharedlinks.models import SharedLink
+from sites.selectors import DOMAIN_CHANGE_GRACE
+
+
+def shared_link_for_page(*, domain: str, slug: str) -> SharedLink | None:
+    """The link with this slug, if it belongs to the site named `domain` (its current
+    domain, or its previous one during the grace period)."""
+    if not slug or len(slug) > 64 or "\x00" in slug or "\x00" in domain:
+        return None
+    cutoff = timezone.now() - DOMAIN_CHANGE_GRACE
+    return (
+        SharedLink.objects.select_related("site")
+        .filter(slug=slug)
+        .filter(
+            Q(site__domain=domain)
+            | Q(site__domain_changed_from=domain, site__domain_changed_at__gt=cutoff)
+        )
+        .first()
+    )

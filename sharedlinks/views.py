@@ -1,0 +1,33 @@
+from django.http import Http404
+from django.shortcuts import render
+from rest_framework.response import Response
+
+from apikeys.access import WRITE_ROLES
+from apikeys.base_views import ApiKeyView
+from apikeys.errors import BadRequest
+from sharedlinks import services
+from sharedlinks.selectors import shared_link_for_page
+
+
+class SharedLinksView(ApiKeyView):
+    """PUT /api/v1/sites/shared-links (#8)."""
+
+    site_context = True
+
+    def put(self, request):
+        name = self.access.params.get("name")
+        if name is None:
+            raise BadRequest(services.NAME_REQUIRED)
+        if not isinstance(name, str):
+            raise BadRequest(services.NAME_NOT_TEXT)
+        site = self.access.site_for_roles(WRITE_ROLES)
+        link = services.find_or_create_shared_link(site=site, name=name)
+        return Response({"name": link.name, "url": services.shared_link_url(link, site)})
+
+
+def share_page(request, domain: str):
+    """GET /share/<domain>?auth=<slug>: the page a shared link opens."""
+    link = shared_link_for_page(domain=domain, slug=request.GET.get("auth", ""))
+    if link is None:
+        raise Http404("No such shared link")
+    return render(request, "sharedlinks/share.html", {"site": link.site, "link": link})

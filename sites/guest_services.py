@@ -1,0 +1,186 @@
+"""Guests: find-or-invite, removal, and accepting an emailed invitation (spec #13,
+#14, §7.8). Emails are stored lower-cased and compared case-insensitively."""
+
+import hashlib
+import logging
+import secrets
+from dataclasses import dataclass
+from urllib.parse import quote
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.db.models import OuterRef, Subquery
+from django.template.loader import render_to_string
+
+from accounts.models import User, normalize_email
+from sites.exceptions import InvalidInput, NotFound, Unavailable
+from sites.models import GuestInvitation, GuestMembership, GuestRole, Site
+from teams.models import Membership
+
+logger = logging.getLogger(__name__)
+
+EMAIL_REQUIRED = "Parameter `email` is required to create guest"
+ROLE_REQUIRED = (
+    "Parameter `role` is required to create guest. Possible values: `viewer` or `editor`"
+)
+EMAIL_INVALID = "Parameter `email` must be a valid email address"
+ALREADY_A_MEMBER = "This email address belongs to a member of the site's team, not a guest"
+EMAIL_FAILED = "The invitation email could not be sent, so no invitation was made. Try again later."
+INVITATION_NOT_FOUND = "This invitation is not valid any more."
+
+
+@dataclass(frozen=True)
+class Guest:
+    email: str
+    role: str
+    status: str  # "accepted" or "invited"
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def clean_guest_email(raw: object) -> str:
+    if not isinstance(raw, str) or not raw.strip():
+        raise InvalidInput(EMAIL_REQUIRED)
+    email = normalize_email(raw)
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise InvalidInput(EMAIL_INVALID) from None
+    return email
+
+
+def clean_guest_role(raw: object) -> str:
+    if raw not in GuestRole.values:
+        raise InvalidInput(ROLE_REQUIRED)
+    return raw
+
+
+def _existing(site: Site, email: str) -> dict:
+    """One query: the person's guest role, pending invitation and team role."""
+    guest = GuestMembership.objects.filter(site=OuterRef("pk"), user__email=email)
+    invited = GuestInvitation.objects.filter(site=OuterRef("pk"), email=email)
+    member = Membership.objects.filter(team=OuterRef("team"), user__email=email)
+    return (
+        Site.objects.filter(pk=site.pk)
+        .annotate(
+            guest_role=Subquery(guest.values("role")[:1]),
+            invited_role=Subquery(invited.values("role")[:1]),
+            team_role=Subquery(member.values("role")[:1]),
+        )
+        .values("guest_role", "invited_role", "team_role")
+        .get()
+    )
+
+
+def invitation_url(token: str) -> str:
+    return f"{settings.BASE_URL}/invitations/{quote(token)}/"
+
+
+def _send_invitation(
+    *, site: Site, email: str, role: str, token: str, inviter: User | None
+) -> None:
+    context = {
+        "domain": site.domain,
+        "role": role,
+        "inviter": inviter.email if inviter else None,
+        "url": invitation_url(token),
+    }
+    send_mail(
+        subject=f"[Analytics] You've been invited to {site.domain}",
+        message=render_to_string("sites/invitation_email.txt", context),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        recipient_list=[email],
+    )
+
+
+def find_or_invite_guest(*, site: Site, email: str, role: str, inviter: User | None) -> Guest:
+    """PUT /api/v1/sites/guests. An existing guest or invitation is returned as it
+    is (the requested role is ignored, no second email). A new invitation is kept
+    only if its email was handed to the mail server."""
+    found = _existing(site, email)
+    if found["guest_role"]:
+        return Guest(email=email, role=found["guest_role"], status="accepted")
+    if found["invited_role"]:
+        return Guest(email=email, role=found["invited_role"], status="invited")
+    if found["team_role"]:
+        raise InvalidInput(ALREADY_A_MEMBER)
+    token = secrets.token_urlsafe(32)
+    try:
+        with transaction.atomic():
+            GuestInvitation.objects.create(
+                site=site, email=email, role=role, token_hash=hash_token(token), invited_by=inviter
+            )
+            try:
+                _send_invitation(site=site, email=email, role=role, token=token, inviter=inviter)
+            except Exception as exc:  # any mail failure: roll the invitation back
+                logger.warning("Could not send an invitation to %s for %s: %s", email, site, exc)
+                raise Unavailable(EMAIL_FAILED) from None
+    except IntegrityError:
+        existing = GuestInvitation.objects.filter(site=site, email=email).first()
+        if existing is None:
+            raise
+        return Guest(email=email, role=existing.role, status="invited")
+    return Guest(email=email, role=role, status="invited")
+
+
+def remove_guest(*, site: Site, email: object) -> None:
+    """DELETE /api/v1/sites/guests/:email: drop a pending invitation or a guest
+    membership (the account stays). Team members are never touched."""
+    if not isinstance(email, str):
+        return
+    email = normalize_email(email)
+    with transaction.atomic():
+        GuestInvitation.objects.filter(site=site, email=email).delete()
+        GuestMembership.objects.filter(site=site, user__email=email).delete()
+
+
+def add_guest(*, site: Site, user: User, role: str) -> GuestMembership:
+    """An accepted guest membership (operators, `manage.py add_guest`)."""
+    role = clean_guest_role(role)
+    if Membership.objects.filter(team=site.team_id, user=user).exists():
+        raise InvalidInput(ALREADY_A_MEMBER)
+    with transaction.atomic():
+        GuestInvitation.objects.filter(site=site, email=user.email).delete()
+        membership, _ = GuestMembership.objects.get_or_create(
+            site=site, user=user, defaults={"role": role}
+        )
+    return membership
+
+
+# --- Accepting an invitation ------------------------------------------------------
+
+
+def invitation_for_token(token: str) -> GuestInvitation | None:
+    if not token or len(token) > 100:
+        return None
+    return (
+        GuestInvitation.objects.select_related("site", "site__team")
+        .filter(token_hash=hash_token(token))
+        .first()
+    )
+
+
+def accept_invitation(*, token: str, user: User) -> GuestMembership:
+    """Turn the invitation into a guest membership of `user`, whose email must be
+    the invited one. Safe to submit twice."""
+    with transaction.atomic():
+        invitation = (
+            GuestInvitation.objects.select_for_update()
+            .filter(token_hash=hash_token(token))
+            .select_related("site")
+            .first()
+        )
+        if invitation is None:
+            raise NotFound(INVITATION_NOT_FOUND)
+        if normalize_email(user.email) != invitation.email:
+            raise InvalidInput("This invitation was sent to another email address.")
+        membership, _ = GuestMembership.objects.get_or_create(
+            site=invitation.site, user=user, defaults={"role": invitation.role}
+        )
+        invitation.delete()
+    return membership

@@ -1,0 +1,16 @@
+"""Random public identifiers in Plausible's nanoid format."""
+
+import secrets
+import string
+
+NANOID_ALPHABET = string.ascii_uppercase + string.ascii_lowercase + string.digits + "_-"
+NANOID_LENGTH = 21
+
+
+def nanoid(length: int = NANOID_LENGTH) -> str:
+    return "".join(secrets.choice(NANOID_ALPHABET) for _ in range(length))
+
+
+def new_tracker_id() -> str:
+    """A tracker script configuration id: "pa-" and a 21-character nanoid."""
+    return "pa-" + nanoid()
