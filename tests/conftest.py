@@ -13,6 +13,8 @@ from apikeys.services import create_api_key
 from teams.models import Role
 from teams.services import add_member, create_team
 
+pytest_plugins = ["tests.site_fixtures"]
+
 
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
@@ -74,11 +76,13 @@ class KeyClient(APIClient):
     """An API client that sends a key the way integrators do."""
 
     def with_key(self, raw_key: str, header: str = "bearer") -> "KeyClient":
+        """A new client sending `raw_key`, so one test can hold several keys."""
+        client = KeyClient()
         if header == "bearer":
-            self.credentials(HTTP_AUTHORIZATION=f"Bearer {raw_key}")
+            client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw_key}")
         else:
-            self.credentials(HTTP_X_API_KEY=raw_key)
-        return self
+            client.credentials(HTTP_X_API_KEY=raw_key)
+        return client
 
 
 @pytest.fixture
