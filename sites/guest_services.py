@@ -22,6 +22,7 @@ from teams.models import Membership
 
 logger = logging.getLogger(__name__)
 
+MAX_EMAIL_LENGTH = 254  # RFC 5321, and the column
 EMAIL_REQUIRED = "Parameter `email` is required to create guest"
 ROLE_REQUIRED = (
     "Parameter `role` is required to create guest. Possible values: `viewer` or `editor`"
@@ -47,6 +48,8 @@ def clean_guest_email(raw: object) -> str:
     if not isinstance(raw, str) or not raw.strip():
         raise InvalidInput(EMAIL_REQUIRED)
     email = normalize_email(raw)
+    if len(email) > MAX_EMAIL_LENGTH:
+        raise InvalidInput(EMAIL_INVALID)
     try:
         validate_email(email)
     except ValidationError:
