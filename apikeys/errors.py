@@ -37,6 +37,7 @@ SITE_NOT_FOUND = "Site could not be found"
 INVALID_LIMIT = "Parameter `limit` must be an integer"
 INVALID_CURSOR = "Parameter `{name}` is not a valid pagination cursor"
 BODY_NOT_OBJECT = "The request body must be a JSON object"
+NUL_IN_PARAMETERS = "Parameters must not contain NUL characters"
 
 
 class PaymentRequired(exceptions.APIException):

@@ -52,6 +52,16 @@ def _flatten(data) -> dict:
     return dict(data)
 
 
+def _contains_nul(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_contains_nul(key) or _contains_nul(item) for key, item in value.items())
+    if isinstance(value, list):
+        return any(_contains_nul(item) for item in value)
+    return False
+
+
 def request_params(request, path_kwargs: dict) -> dict:
     params = _flatten(request.query_params)
     body = request.data
@@ -60,6 +70,9 @@ def request_params(request, path_kwargs: dict) -> dict:
     elif body not in (None, b"", ""):
         raise ParseError(errors.BODY_NOT_OBJECT)
     params.update(path_kwargs)
+    # No text we store may hold NUL (PostgreSQL refuses it); one check covers all.
+    if _contains_nul(params):
+        raise ParseError(errors.NUL_IN_PARAMETERS)
     return params
 
 

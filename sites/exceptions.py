@@ -37,6 +37,10 @@ class NotFound(SiteServiceError):
     status_code = 404
 
 
+class Conflict(SiteServiceError):
+    status_code = 409
+
+
 class Unavailable(SiteServiceError):
     """A dependency (the mail server) failed; nothing was written."""
 

@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone as django_timezone
 
 from accounts.models import User
-from sites.exceptions import InvalidInput, LimitReached, NotIncluded, NotPermitted
+from sites.exceptions import Conflict, InvalidInput, LimitReached, NotIncluded, NotPermitted
 from sites.goal_services import sync_tracker_goals
 from sites.models import DEFAULT_TIMEZONE, DomainClaim, Site, TrackerScriptConfiguration
 from sites.selectors import DOMAIN_CHANGE_GRACE
@@ -35,6 +35,7 @@ SITE_LIMIT_REACHED = (
 MAX_CUSTOM_PROPERTIES = 300
 MAX_CUSTOM_PROPERTY_LENGTH = 300
 INTERNAL_PROPERTIES = frozenset({"url", "path", "search_query"})
+CONCURRENT_RENAME = "The site was changed by another request at the same time. Try again."
 PROPERTY_TOO_LONG = "Parameter `property` is too long"
 TOO_MANY_PROPERTIES = "Can't add any more custom properties"
 
@@ -74,21 +75,25 @@ def _ensure_team_may_add_site(team: Team) -> Team:
     return team
 
 
-def _release_domain(domain: str, *, user: User | None, now: datetime) -> None:
+def _release_domain(domain: str, *, user: User | None) -> bool:
     """Free `domain` if it is only another site's previous domain and either its
-    grace period is over or `user` owns that site (spec #7 step 3)."""
-    alias_of = Site.objects.filter(domain_changed_from=domain).select_related("team").first()
+    grace period is over or `user` owns that site (spec #7 step 3). Returns whether
+    it was freed, so the caller can try its write again."""
+    alias_of = Site.objects.filter(domain_changed_from=domain).first()
     if alias_of is None:
-        return
+        return False
     expired = alias_of.domain_changed_at is None or (
-        alias_of.domain_changed_at <= now - DOMAIN_CHANGE_GRACE
+        alias_of.domain_changed_at <= django_timezone.now() - DOMAIN_CHANGE_GRACE
     )
     owned = (
         user is not None
-        and Membership.objects.filter(team=alias_of.team, user=user, role=Role.OWNER).exists()
+        and Membership.objects.filter(team=alias_of.team_id, user=user, role=Role.OWNER).exists()
     )
-    if expired or owned:
+    if not (expired or owned):
+        return False
+    with transaction.atomic():
         _forget_previous_domain(alias_of)
+    return True
 
 
 def _forget_previous_domain(site: Site) -> None:
@@ -97,6 +102,22 @@ def _forget_previous_domain(site: Site) -> None:
     Site.objects.filter(pk=site.pk).update(domain_changed_from=None, domain_changed_at=None)
     site.domain_changed_from = None
     site.domain_changed_at = None
+
+
+def _claiming(domain: str, *, user: User | None, write):
+    """Run `write` (a transaction that claims `domain`). The unique claim index
+    decides races; when it refuses, a previous domain that may be taken over is
+    freed and the write tried once more (the cheap path costs no extra query)."""
+    try:
+        return write()
+    except IntegrityError:
+        pass
+    if _release_domain(domain, user=user):
+        try:
+            return write()
+        except IntegrityError:
+            pass
+    raise InvalidSiteInput([_TAKEN])
 
 
 def provision_site(
@@ -117,18 +138,19 @@ def provision_site(
     if errors:
         raise InvalidSiteInput(errors)
     tracker_changes, tracker_errors = tracker_configuration_changes(tracker_configuration)
-    try:
-        with transaction.atomic():
-            team = target_team if target_team is not None else _personal_team(user)
-            team = _ensure_team_may_add_site(team)
-            site = _insert_site(team=team, domain=normalized, timezone=timezone, user=user)
-            if tracker_errors:
-                # Reported after the site's own errors, and nothing is kept (spec #7).
-                raise InvalidSiteInput(tracker_errors)
-            _create_tracker_configuration(site, tracker_changes)
-            return site
-    except IntegrityError:
-        raise InvalidSiteInput([_TAKEN]) from None
+
+    @transaction.atomic
+    def write() -> Site:
+        team = target_team if target_team is not None else _personal_team(user)
+        team = _ensure_team_may_add_site(team)
+        site = _insert_site(team=team, domain=normalized, timezone=timezone)
+        if tracker_errors:
+            # Reported after the site's own errors, and nothing is kept (spec #7).
+            raise InvalidSiteInput(tracker_errors)
+        _create_tracker_configuration(site, tracker_changes)
+        return site
+
+    return _claiming(normalized, user=user, write=write)
 
 
 def create_site(
@@ -138,7 +160,7 @@ def create_site(
     timezone: str = DEFAULT_TIMEZONE,
     tracker_configuration: dict | None = None,
 ) -> Site:
-    """Create a site in a known team (admin, commands, tests); same rules as the API
+    """Create a site in a known team (admin, commands, tests): the API's rules
     except team permission."""
     normalized, errors = new_site_errors(domain=domain, timezone=timezone)
     if errors:
@@ -146,21 +168,21 @@ def create_site(
     tracker_changes, tracker_errors = tracker_configuration_changes(tracker_configuration)
     if tracker_errors:
         raise InvalidSiteInput(tracker_errors)
-    try:
-        with transaction.atomic():
-            team = _ensure_team_may_add_site(team)
-            site = _insert_site(team=team, domain=normalized, timezone=timezone, user=None)
-            _create_tracker_configuration(site, tracker_changes)
-            return site
-    except IntegrityError:
-        raise InvalidSiteInput([_TAKEN]) from None
+
+    @transaction.atomic
+    def write() -> Site:
+        site = _insert_site(
+            team=_ensure_team_may_add_site(team), domain=normalized, timezone=timezone
+        )
+        _create_tracker_configuration(site, tracker_changes)
+        return site
+
+    return _claiming(normalized, user=None, write=write)
 
 
-def _insert_site(*, team: Team, domain: str, timezone: str, user: User | None) -> Site:
-    _release_domain(domain, user=user, now=django_timezone.now())
+def _insert_site(*, team: Team, domain: str, timezone: str) -> Site:
     site = Site.objects.create(team=team, domain=domain, timezone=timezone)
     DomainClaim.objects.create(domain=domain, site=site)
-    site.team = team
     return site
 
 
@@ -196,43 +218,52 @@ def update_site(
     *, site: Site, domain: object = UNSET, tracker_configuration: object = UNSET
 ) -> Site:
     """PUT /api/v1/sites/:site_id. A domain change and a configuration merge happen
-    together or not at all."""
+    together or not at all. Plausible changes the domain when the value is truthy
+    (null or false: no change)."""
+    normalized = None
+    if domain is not UNSET and domain is not None and domain is not False:
+        normalized, errors = domain_errors(domain)
+        if errors:
+            raise InvalidSiteInput(errors)
+        if normalized == site.domain:
+            raise InvalidSiteInput([FieldError("domain", SAME_DOMAIN_MESSAGE)])
+    original = (site.domain, site.domain_changed_from, site.domain_changed_at)
+
+    @transaction.atomic
+    def write() -> Site:
+        site.domain, site.domain_changed_from, site.domain_changed_at = original
+        if normalized is not None:
+            _change_domain(site, normalized)
+        configuration = tracker_configuration_for(site)
+        if tracker_configuration is not UNSET:
+            _merge_tracker_configuration(site, configuration, tracker_configuration)
+        return site
+
     try:
-        with transaction.atomic():
-            site = Site.objects.select_for_update().select_related("team").get(pk=site.pk)
-            # Plausible changes the domain when the value is truthy (null/false: no change).
-            if domain is not UNSET and domain is not None and domain is not False:
-                _change_domain(site, domain)
-            configuration = TrackerScriptConfiguration.objects.filter(site=site).first()
-            if configuration is None:
-                configuration = TrackerScriptConfiguration.objects.create(site=site)
-            if tracker_configuration is not UNSET:
-                _merge_tracker_configuration(site, configuration, tracker_configuration)
-            site.tracker_script_configuration = configuration
-            return site
-    except IntegrityError:
-        raise InvalidSiteInput([_TAKEN]) from None
+        if normalized is None:
+            return write()
+        return _claiming(normalized, user=None, write=write)
+    except BaseException:
+        site.domain, site.domain_changed_from, site.domain_changed_at = original
+        raise
 
 
-def _change_domain(site: Site, raw_domain: object) -> None:
-    normalized, errors = domain_errors(raw_domain)
-    if errors:
-        raise InvalidSiteInput(errors)
-    if normalized == site.domain:
-        raise InvalidSiteInput([FieldError("domain", SAME_DOMAIN_MESSAGE)])
+def _change_domain(site: Site, normalized: str) -> None:
+    """The new domain takes a claim (the old previous domain's row is reused, so it
+    stops resolving); the current domain's claim stays, as the previous domain.
+    The conditional update refuses a concurrent rename of the same site."""
+    alias = site.domain_changed_from
+    if alias is None:
+        DomainClaim.objects.create(domain=normalized, site=site)
+    elif alias != normalized:
+        DomainClaim.objects.filter(site=site, domain=alias).update(domain=normalized)
     now = django_timezone.now()
-    previous = site.domain
-    if site.domain_changed_from:
-        # Only the latest previous domain keeps resolving.
-        DomainClaim.objects.filter(site=site, domain=site.domain_changed_from).delete()
-    if normalized != site.domain_changed_from:
-        _release_domain(normalized, user=None, now=now)
-    # A clash raises IntegrityError, which rolls the caller's transaction back.
-    DomainClaim.objects.create(domain=normalized, site=site)
-    site.domain = normalized
-    site.domain_changed_from = previous
-    site.domain_changed_at = now
-    site.save(update_fields=["domain", "domain_changed_from", "domain_changed_at"])
+    updated = Site.objects.filter(pk=site.pk, domain=site.domain).update(
+        domain=normalized, domain_changed_from=site.domain, domain_changed_at=now
+    )
+    if not updated:
+        raise Conflict(CONCURRENT_RENAME)
+    site.domain, site.domain_changed_from, site.domain_changed_at = normalized, site.domain, now
 
 
 def _merge_tracker_configuration(
