@@ -197,6 +197,8 @@ EMAIL_BACKEND = env_str(
     else "django.core.mail.backends.console.EmailBackend",
 )
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "analytics@localhost")
+if env_str("EMAIL_FILE_PATH"):  # for django.core.mail.backends.filebased.EmailBackend
+    EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH")
 
 # Per-site goal limit (Plausible's max_goals_per_site).
 MAX_GOALS_PER_SITE = env_int("MAX_GOALS_PER_SITE", 1000)

@@ -1,0 +1,212 @@
+"""Concurrent identical requests on PostgreSQL: database constraints plus retry
+decide every race, so there is never a second row and never a 500."""
+
+import threading
+
+import pytest
+from django.core import mail
+from django.db import connection
+from rest_framework.test import APIClient
+
+from sharedlinks.models import SharedLink
+from sites.models import DomainClaim, Goal, GuestInvitation, Site
+from teams.models import Team
+
+THREADS = 20
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(
+        connection.vendor != "postgresql", reason="needs a database with concurrent writers"
+    ),
+]
+
+
+def race(key: str, method: str, path: str, body: dict, threads: int = THREADS) -> list:
+    """Send the same request from `threads` threads at once; return the responses."""
+    barrier = threading.Barrier(threads)
+    responses: list = [None] * threads
+
+    def send(index: int) -> None:
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
+        try:
+            connection.ensure_connection()  # connect first, so requests start together
+            barrier.wait()
+            responses[index] = getattr(client, method)(path, body, format="json")
+        finally:
+            connection.close()
+
+    workers = [threading.Thread(target=send, args=(n,)) for n in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    return responses
+
+
+def assert_all_identical_200(responses):
+    assert [r.status_code for r in responses] == [200] * len(responses), [
+        r.json() for r in responses if r.status_code != 200
+    ]
+    bodies = [r.json() for r in responses]
+    assert all(body == bodies[0] for body in bodies)
+    return bodies[0]
+
+
+# Each race runs a few rounds: one round may not happen to overlap on a busy machine.
+ROUNDS = 3
+
+
+def test_concurrent_goal_upserts_leave_one_goal(site, alice_key):
+    for round_ in range(ROUNDS):
+        body = {"site_id": "alpha.test", "goal_type": "event", "event_name": f"Signup {round_}"}
+        goal = assert_all_identical_200(race(alice_key, "put", "/api/v1/sites/goals", body))
+        assert Goal.objects.get(event_name=f"Signup {round_}").pk == goal["id"]
+
+
+def test_concurrent_shared_link_upserts_leave_one_link(site, alice_key):
+    for round_ in range(ROUNDS):
+        body = {"site_id": "alpha.test", "name": f"Dashboard {round_}"}
+        assert_all_identical_200(race(alice_key, "put", "/api/v1/sites/shared-links", body))
+        assert SharedLink.objects.filter(name=f"Dashboard {round_}").count() == 1
+
+
+def test_concurrent_custom_props_are_added_once(site, alice_key):
+    for round_ in range(ROUNDS):
+        body = {"site_id": "alpha.test", "property": f"author{round_}"}
+        assert_all_identical_200(race(alice_key, "put", "/api/v1/sites/custom-props", body))
+    assert Site.objects.get(pk=site.pk).allowed_event_props == ["author2", "author1", "author0"]
+
+
+def test_concurrent_different_custom_props_are_all_kept(site, alice_key):
+    """The row lock serialises read-modify-write: no property is lost."""
+    barrier = threading.Barrier(10)
+    statuses = []
+
+    def add(name):
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {alice_key}")
+        try:
+            connection.ensure_connection()  # connect first, so requests start together
+            barrier.wait()
+            body = {"site_id": "alpha.test", "property": name}
+            statuses.append(
+                client.put("/api/v1/sites/custom-props", body, format="json").status_code
+            )
+        finally:
+            connection.close()
+
+    workers = [threading.Thread(target=add, args=(f"p{n}",)) for n in range(10)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert statuses == [200] * 10
+    assert sorted(Site.objects.get(pk=site.pk).allowed_event_props) == sorted(
+        f"p{n}" for n in range(10)
+    )
+
+
+def test_concurrent_invitations_make_one_invitation_and_one_email(site, alice_key):
+    for round_ in range(ROUNDS):
+        body = {"site_id": "alpha.test", "email": f"guest{round_}@example.com", "role": "viewer"}
+        assert_all_identical_200(race(alice_key, "put", "/api/v1/sites/guests", body))
+    assert GuestInvitation.objects.count() == ROUNDS
+    assert len(mail.outbox) == ROUNDS
+
+
+def test_two_concurrent_creates_of_one_domain_give_one_200_and_one_400(alpha, alice_key):
+    body = {"domain": "race.test", "team_id": str(alpha.identifier)}
+    responses = race(alice_key, "post", "/api/v1/sites", body, threads=2)
+    assert sorted(r.status_code for r in responses) == [200, 400]
+    refused = next(r for r in responses if r.status_code == 400)
+    assert refused.json()["error"].startswith("domain: This domain cannot be registered")
+    assert Site.objects.filter(domain="race.test").count() == 1
+    assert DomainClaim.objects.filter(domain="race.test").count() == 1
+
+
+def test_many_concurrent_creates_of_one_domain_never_500(alpha, alice_key):
+    body = {"domain": "crowd.test", "team_id": str(alpha.identifier)}
+    statuses = sorted(r.status_code for r in race(alice_key, "post", "/api/v1/sites", body))
+    assert statuses == [200] + [400] * (THREADS - 1)
+
+
+def test_concurrent_first_sites_share_one_personal_team(alice, alice_key):
+    barrier = threading.Barrier(5)
+    statuses = []
+
+    def create(number):
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {alice_key}")
+        try:
+            connection.ensure_connection()  # connect first, so requests start together
+            barrier.wait()
+            body = {"domain": f"first{number}.test"}
+            statuses.append(client.post("/api/v1/sites", body, format="json").status_code)
+        finally:
+            connection.close()
+
+    workers = [threading.Thread(target=create, args=(n,)) for n in range(5)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert statuses == [200] * 5
+    assert Team.objects.filter(setup_complete=False).count() == 1
+
+
+def test_the_site_limit_holds_under_concurrency(alpha, alice_key):
+    from teams.services import set_team_entitlements
+
+    set_team_entitlements(team=alpha, site_limit=3)
+    barrier = threading.Barrier(10)
+    statuses = []
+
+    def create(number):
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {alice_key}")
+        try:
+            connection.ensure_connection()  # connect first, so requests start together
+            barrier.wait()
+            body = {"domain": f"limited{number}.test", "team_id": str(alpha.identifier)}
+            statuses.append(client.post("/api/v1/sites", body, format="json").status_code)
+        finally:
+            connection.close()
+
+    workers = [threading.Thread(target=create, args=(n,)) for n in range(10)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert sorted(statuses) == [200] * 3 + [402] * 7
+    assert Site.objects.filter(team=alpha).count() == 3
+
+
+def test_concurrent_renames_to_one_domain_leave_one_owner(alpha, make_site, alice_key):
+    make_site(alpha, "one.test")
+    make_site(alpha, "two.test")
+    barrier = threading.Barrier(2)
+    statuses = []
+
+    def rename(source):
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {alice_key}")
+        try:
+            connection.ensure_connection()  # connect first, so requests start together
+            barrier.wait()
+            response = client.put(
+                f"/api/v1/sites/{source}", {"domain": "target.test"}, format="json"
+            )
+            statuses.append(response.status_code)
+        finally:
+            connection.close()
+
+    workers = [threading.Thread(target=rename, args=(s,)) for s in ("one.test", "two.test")]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert sorted(statuses) == [200, 400]
+    assert Site.objects.filter(domain="target.test").count() == 1
+    assert DomainClaim.objects.filter(domain="target.test").count() == 1
