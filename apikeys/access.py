@@ -5,6 +5,7 @@ scope check, then site and team verification (§3.5). Views receive an `ApiAcces
 and never filter by team or membership themselves.
 """
 
+import logging
 from dataclasses import dataclass, field
 
 from rest_framework import exceptions
@@ -17,6 +18,8 @@ from sites.models import Site
 from sites.selectors import site_for_user
 from teams.models import Feature, Membership, Role, Team
 from teams.selectors import team_for_user
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -104,6 +107,11 @@ def authorize(
     site_role = None
     if site is not None:
         site_role = site.team_role or site.guest_role
+        if api_key.team_id is None and site.team_role is None:
+            # Not blocking, but worth seeing in the logs (spec §3.3).
+            how = "as a guest" if site.guest_role else "as a non-member"
+            verb = "accessing" if site.guest_role else "trying to access"
+            logger.warning("API key %s user %s %s %s", api_key.pk, verb, site_id, how)
         _verify(api_key=api_key, team=site.team, is_member=site_role is not None, feature=feature)
 
     team, role_in_team = _requested_team(api_key, team_id)

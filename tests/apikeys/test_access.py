@@ -76,6 +76,20 @@ class TestLegacyKeyReach:
         with invalid_key():
             authorize(api_key=key_for(charlie), required_scope=READ_SCOPE, site_id="alpha.test")
 
+    def test_guest_and_non_member_access_is_logged(
+        self, charlie, alpha, make_site, key_for, caplog
+    ):
+        site = make_site(alpha, "alpha.test")
+        make_site(alpha, "other.test")
+        GuestMembership.objects.create(site=site, user=charlie, role=GuestRole.VIEWER)
+        key = key_for(charlie)
+        authorize(api_key=key, required_scope=READ_SCOPE, site_id="alpha.test")
+        with invalid_key():
+            authorize(api_key=key, required_scope=READ_SCOPE, site_id="other.test")
+        messages = [record.getMessage() for record in caplog.records]
+        assert f"API key {key.pk} user accessing alpha.test as a guest" in messages
+        assert f"API key {key.pk} user trying to access other.test as a non-member" in messages
+
     def test_the_feature_check_comes_before_membership(self, charlie, alpha, make_site, key_for):
         make_site(alpha, "alpha.test")
         set_team_entitlements(team=alpha, features=[Feature.STATS_API])
