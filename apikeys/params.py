@@ -52,13 +52,21 @@ def _flatten(data) -> dict:
     return dict(data)
 
 
-def _contains_nul(value) -> bool:
+def _unstorable(value) -> bool:
+    """Text no database column can hold: NUL (PostgreSQL refuses it) or a lone
+    surrogate, which JSON can spell (`"\\ud800"`) but UTF-8 cannot encode."""
     if isinstance(value, str):
-        return "\x00" in value
+        if "\x00" in value:
+            return True
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return True
+        return False
     if isinstance(value, dict):
-        return any(_contains_nul(key) or _contains_nul(item) for key, item in value.items())
+        return any(_unstorable(key) or _unstorable(item) for key, item in value.items())
     if isinstance(value, list):
-        return any(_contains_nul(item) for item in value)
+        return any(_unstorable(item) for item in value)
     return False
 
 
@@ -70,8 +78,8 @@ def request_params(request, path_kwargs: dict) -> dict:
     elif body not in (None, b"", ""):
         raise ParseError(errors.BODY_NOT_OBJECT)
     params.update(path_kwargs)
-    # No text we store may hold NUL (PostgreSQL refuses it); one check covers all.
-    if _contains_nul(params):
+    # One check here covers every parameter of every endpoint.
+    if _unstorable(params):
         raise ParseError(errors.NUL_IN_PARAMETERS)
     return params
 

@@ -6,11 +6,11 @@ from sites.web_views import accept_invitation_page
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    # /api/v1/sites…: literal routes (teams, shared links, goals…) before `:site_id`.
-    path("api/v1/", include("teams.urls")),
-    path("api/v1/", include("sharedlinks.urls")),
+    # /api/v1/sites…, the Plausible dialect (teams and shared links included).
     path("api/v1/", include("sites.urls")),
     path("api/v2/auth/", include("apikeys.urls")),
     re_path(r"^share/(?P<domain>.+?)/*$", share_page, name="share-page"),
     path("invitations/<str:token>/", accept_invitation_page, name="accept-invitation"),
 ]
+
+handler500 = "apikeys.errors.server_error"

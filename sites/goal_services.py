@@ -1,11 +1,13 @@
 """Goals: validation, idempotent find-or-create under a per-site limit, deletion,
 and the goals that tracker configuration flags imply (spec #9, #10, §7.6, §7.10)."""
 
+import hashlib
+import json
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 
 from sites.exceptions import InvalidInput, NotFound, NotIncluded
@@ -61,15 +63,41 @@ class GoalSpec:
     custom_props: dict = field(default_factory=dict)
     currency: str | None = None
     errors: list[str] = field(default_factory=list)
+    props_given: bool = False  # a non-empty `custom_props` was sent, valid or not
 
-    def unique_filter(self) -> Q:
-        if self.event_name is not None:
-            return Q(event_name=self.event_name, custom_props=self.custom_props)
-        return Q(
+    @property
+    def target_key(self) -> str:
+        return target_key(
+            event_name=self.event_name,
             page_path=self.page_path,
             scroll_threshold=self.scroll_threshold,
             custom_props=self.custom_props,
         )
+
+    def same_target(self) -> Q:
+        """The same event or page, whatever the properties (Plausible's lookup)."""
+        if self.event_name is not None:
+            return Q(event_name=self.event_name)
+        return Q(page_path=self.page_path, scroll_threshold=self.scroll_threshold)
+
+
+def _digest(value: object) -> str:
+    text = json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def target_key(
+    *, event_name: str | None, page_path: str | None, scroll_threshold: int, custom_props: dict
+) -> str:
+    """What makes a goal unique on its site: Plausible's (event_name, custom_props)
+    for event goals, (page_path, scroll_threshold, custom_props) for page goals."""
+    if event_name is not None:
+        return _digest(["event", event_name, custom_props])
+    return _digest(["page", page_path, scroll_threshold, custom_props])
+
+
+def display_key(display_name: str) -> str:
+    return _digest(display_name)
 
 
 def _too_long(field_name: str, limit: int) -> str:
@@ -118,6 +146,7 @@ def goal_spec(*, goal_type: object, params: dict) -> GoalSpec:
         raise InvalidInput(GOAL_TYPE_INVALID)
     spec = GoalSpec()
     errors = spec.errors
+    spec.props_given = bool(params.get("custom_props"))
     spec.custom_props = _custom_props(params.get("custom_props"), errors)
     raw_display = params.get("display_name")
     if raw_display is not None and not isinstance(raw_display, str):
@@ -168,7 +197,8 @@ def goal_spec(*, goal_type: object, params: dict) -> GoalSpec:
 
 def _goal_count_and_match(site: Site, spec: GoalSpec) -> dict:
     """Lock the site row (so the limit holds under concurrency) and, in the same
-    query, count its goals and find an identical one."""
+    query, count its goals, find an identical one, and see whether one for the same
+    event or page exists (then the limit does not apply, as in Plausible)."""
     count = (
         Goal.objects.filter(site=OuterRef("pk"))
         .order_by()
@@ -176,12 +206,17 @@ def _goal_count_and_match(site: Site, spec: GoalSpec) -> dict:
         .annotate(total=Count("pk"))
         .values("total")
     )
-    match = Goal.objects.filter(spec.unique_filter(), site=OuterRef("pk")).values("pk")[:1]
+    goals = Goal.objects.filter(site=OuterRef("pk"))
+    match = goals.filter(target_key=spec.target_key).values("pk")[:1]
     return (
         Site.objects.select_for_update(of=("self",))
         .filter(pk=site.pk)
-        .annotate(goal_count=Coalesce(Subquery(count), 0), match_id=Subquery(match))
-        .values("goal_count", "match_id")
+        .annotate(
+            goal_count=Coalesce(Subquery(count), 0),
+            match_id=Subquery(match),
+            same_target=Exists(goals.filter(spec.same_target())),
+        )
+        .values("goal_count", "match_id", "same_target")
         .get()
     )
 
@@ -202,7 +237,7 @@ def find_or_create_goal(*, site: Site, goal_type: object, params: dict) -> Goal:
     if spec.currency and not site.team.has_feature(Feature.REVENUE_GOALS):
         # Plausible answers a missing Revenue Goals feature with this same message.
         raise NotIncluded(Feature.PROPS.label)
-    if spec.custom_props and not site.team.has_feature(Feature.PROPS):
+    if spec.props_given and not site.team.has_feature(Feature.PROPS):
         raise NotIncluded(Feature.PROPS.label)
     if spec.errors:
         raise InvalidInput(", ".join(spec.errors))
@@ -211,7 +246,7 @@ def find_or_create_goal(*, site: Site, goal_type: object, params: dict) -> Goal:
             row = _goal_count_and_match(site, spec)
             if row["match_id"] is not None:
                 return _check_currency(Goal.objects.get(pk=row["match_id"]), spec)
-            if row["goal_count"] >= max_goals_per_site():
+            if not row["same_target"] and row["goal_count"] >= max_goals_per_site():
                 raise InvalidInput(LIMIT_REACHED)
             return Goal.objects.create(
                 site=site,
@@ -221,19 +256,16 @@ def find_or_create_goal(*, site: Site, goal_type: object, params: dict) -> Goal:
                 display_name=spec.display_name,
                 custom_props=spec.custom_props,
                 currency=spec.currency,
+                target_key=spec.target_key,
+                display_key=display_key(spec.display_name),
             )
     except IntegrityError:
         # A concurrent identical request won, or the display name is another goal's.
         pass
-    existing = Goal.objects.filter(spec.unique_filter(), site=site).first()
+    existing = Goal.objects.filter(site=site, target_key=spec.target_key).first()
     if existing is None:
         # As Plausible: a goal for the same event or page, whatever its properties.
-        same_target = (
-            Q(event_name=spec.event_name)
-            if spec.event_name is not None
-            else Q(page_path=spec.page_path, scroll_threshold=spec.scroll_threshold)
-        )
-        existing = Goal.objects.filter(same_target, site=site).order_by("pk").first()
+        existing = Goal.objects.filter(spec.same_target(), site=site).order_by("pk").first()
     if existing is None:
         raise InvalidInput(DISPLAY_NAME_TAKEN)
     return _check_currency(existing, spec)
@@ -262,16 +294,22 @@ def sync_tracker_goals(*, site: Site, before: dict | None, after) -> None:
             continue
         was_on = bool(before and before.get(flag))
         is_on = bool(getattr(after, flag))
+        key = target_key(
+            event_name=event_name, page_path=None, scroll_threshold=-1, custom_props={}
+        )
         if is_on and not was_on:
             try:
                 with transaction.atomic():
                     Goal.objects.get_or_create(
                         site=site,
-                        event_name=event_name,
-                        custom_props={},
-                        defaults={"display_name": event_name},
+                        target_key=key,
+                        defaults={
+                            "event_name": event_name,
+                            "display_name": event_name,
+                            "display_key": display_key(event_name),
+                        },
                     )
             except IntegrityError:
                 pass  # another goal already uses this display name; keep it
         elif was_on and not is_on:
-            Goal.objects.filter(site=site, event_name=event_name, custom_props={}).delete()
+            Goal.objects.filter(site=site, target_key=key).delete()

@@ -44,10 +44,15 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def clean_guest_email(raw: object) -> str:
+def require_guest_email(raw: object) -> str:
+    """Presence first (Plausible checks it before the role); format later."""
     if not isinstance(raw, str) or not raw.strip():
         raise InvalidInput(EMAIL_REQUIRED)
-    email = normalize_email(raw)
+    return raw
+
+
+def clean_guest_email(raw: object) -> str:
+    email = normalize_email(require_guest_email(raw))
     if len(email) > MAX_EMAIL_LENGTH:
         raise InvalidInput(EMAIL_INVALID)
     try:

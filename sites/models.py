@@ -98,6 +98,11 @@ class Goal(models.Model):
     # Stored with sorted keys, so equal maps are equal values on every database.
     custom_props = models.JSONField(default=dict, blank=True)
     currency = models.CharField(max_length=3, null=True, blank=True)  # noqa: DJ001
+    # SHA-256 of what makes a goal unique (see `goal_services.goal_keys`). Unique
+    # indexes on these, not on the texts: a 2000-character name or three
+    # 2000-character property values overflow PostgreSQL's btree row limit.
+    target_key = models.CharField(max_length=64, editable=False)
+    display_key = models.CharField(max_length=64, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -113,18 +118,9 @@ class Goal(models.Model):
                 condition=Q(scroll_threshold__gte=-1, scroll_threshold__lte=100),
                 name="goal_scroll_threshold_range",
             ),
+            models.UniqueConstraint(fields=["site", "target_key"], name="goal_unique_target"),
             models.UniqueConstraint(
-                fields=["site", "event_name", "custom_props"],
-                condition=Q(event_name__isnull=False),
-                name="goal_unique_event",
-            ),
-            models.UniqueConstraint(
-                fields=["site", "page_path", "scroll_threshold", "custom_props"],
-                condition=Q(page_path__isnull=False),
-                name="goal_unique_page",
-            ),
-            models.UniqueConstraint(
-                fields=["site", "display_name"], name="goal_unique_display_name"
+                fields=["site", "display_key"], name="goal_unique_display_name"
             ),
         ]
 

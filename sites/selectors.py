@@ -9,6 +9,7 @@ from django.utils import timezone
 from accounts.models import User
 from sites.models import DOMAIN_MAX_LENGTH, Goal, GuestInvitation, GuestMembership, Site
 from teams.models import Membership, Team
+from teams.selectors import GUEST_ROLE
 
 # After a domain change the old domain keeps resolving this long (spec §7.3).
 DOMAIN_CHANGE_GRACE = timedelta(hours=72)
@@ -35,11 +36,14 @@ def site_for_user(*, site_id: str, user: User) -> Site | None:
     )
 
 
-def sites_visible_to(*, user: User, team: Team | None) -> QuerySet[Site]:
+def sites_visible_to(*, user: User, team: Team | None, role_in_team: str | None) -> QuerySet[Site]:
     """GET /api/v1/sites. With a team (the key's, or `team_id`'s; access has checked
-    membership): that team's sites. Without: every site of the user's teams and
-    every site they are a guest of."""
+    membership): that team's sites, for a full member only (a guest of some of
+    its sites sees none). Without: every site of the user's teams and every site
+    they are a guest of."""
     if team is not None:
+        if role_in_team is None or role_in_team == GUEST_ROLE:
+            return Site.objects.none()
         return Site.objects.filter(team=team)
     return Site.objects.filter(
         Q(team__in=Membership.objects.filter(user=user).values("team"))

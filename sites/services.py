@@ -135,14 +135,15 @@ def provision_site(
     if target_team is not None and role_in_target_team not in SITE_ADDING_ROLES:
         raise NotPermitted(CANNOT_ADD_TO_TEAM)
     normalized, errors = new_site_errors(domain=domain, timezone=timezone)
-    if errors:
-        raise InvalidSiteInput(errors)
     tracker_changes, tracker_errors = tracker_configuration_changes(tracker_configuration)
 
     @transaction.atomic
     def write() -> Site:
+        # Plausible's order: the team (and its site limit) before the site's fields.
         team = target_team if target_team is not None else _personal_team(user)
         team = _ensure_team_may_add_site(team)
+        if errors:
+            raise InvalidSiteInput(errors)
         site = _insert_site(team=team, domain=normalized, timezone=timezone)
         if tracker_errors:
             # Reported after the site's own errors, and nothing is kept (spec #7).

@@ -1,20 +1,31 @@
 from django.urls import re_path
 
+from sharedlinks.views import SharedLinksView
 from sites import views
+from sites.routing import literal_route
+from teams.views import TeamListView
 
-# Literal routes come before the `:site_id` catch-all, as in Plausible's router, so
-# a site named "goals" cannot be reached by path. Empty segments are ignored.
+
+def literal(view_class):
+    return literal_route(view_class, fallback_class=views.SiteDetailView)
+
+
+# The Plausible dialect's whole path space, in Plausible's router order: literal
+# routes before the `:site_id` catch-all, each answering only its own methods (a
+# site named "goals" is reachable by DELETE, not by GET). Empty segments are ignored.
 urlpatterns = [
     re_path(r"^sites/*$", views.SiteCollectionView.as_view(), name="site-collection"),
-    re_path(r"^sites/+goals/*$", views.GoalsView.as_view(), name="goals"),
-    re_path(r"^sites/+goals/+(?P<goal_id>[^/]+)/*$", views.GoalDetailView.as_view(), name="goal"),
-    re_path(r"^sites/+custom-props/*$", views.CustomPropsView.as_view(), name="custom-props"),
+    re_path(r"^sites/+teams/*$", literal(TeamListView), name="team-list"),
+    re_path(r"^sites/+shared-links/*$", literal(SharedLinksView), name="shared-links"),
+    re_path(r"^sites/+goals/*$", literal(views.GoalsView), name="goals"),
+    re_path(r"^sites/+goals/+(?P<goal_id>[^/]+)/*$", literal(views.GoalDetailView), name="goal"),
+    re_path(r"^sites/+custom-props/*$", literal(views.CustomPropsView), name="custom-props"),
     re_path(
         r"^sites/+custom-props/+(?P<property>.+?)/*$",
-        views.CustomPropDetailView.as_view(),
+        literal(views.CustomPropDetailView),
         name="custom-prop",
     ),
-    re_path(r"^sites/+guests/*$", views.GuestsView.as_view(), name="guests"),
-    re_path(r"^sites/+guests/+(?P<email>[^/]+)/*$", views.GuestDetailView.as_view(), name="guest"),
+    re_path(r"^sites/+guests/*$", literal(views.GuestsView), name="guests"),
+    re_path(r"^sites/+guests/+(?P<email>[^/]+)/*$", literal(views.GuestDetailView), name="guest"),
     re_path(r"^sites/+(?P<site_id>.+?)/*$", views.SiteDetailView.as_view(), name="site-detail"),
 ]

@@ -37,7 +37,9 @@ class SiteCollectionView(ApiKeyView):
 
     def get(self, request):
         access = self.access
-        sites = sites_visible_to(user=access.user, team=access.requested_team)
+        sites = sites_visible_to(
+            user=access.user, team=access.requested_team, role_in_team=access.requested_team_role
+        )
         page = paginate_by_id_desc(sites, access.params)
         return Response(
             {"sites": SiteListItemSerializer(page.items, many=True).data, "meta": page.meta}
@@ -170,8 +172,9 @@ class GuestsView(ApiKeyView):
 
     def put(self, request):
         params = self.access.params
-        email = guest_services.clean_guest_email(params.get("email"))
+        guest_services.require_guest_email(params.get("email"))
         role = guest_services.clean_guest_role(params.get("role"))
+        email = guest_services.clean_guest_email(params.get("email"))
         site = self.access.site_for_roles(MANAGE_ROLES)
         guest = guest_services.find_or_invite_guest(
             site=site, email=email, role=role, inviter=self.access.user

@@ -1,6 +1,6 @@
 import uuid
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
 
 from accounts.models import User
 from teams.models import Membership, Team
@@ -19,14 +19,30 @@ def team_by_identifier(identifier: object) -> Team | None:
     return None if parsed is None else Team.objects.filter(identifier=parsed).first()
 
 
+# Plausible gives a site's guests a team membership with this role; ours live on
+# the site (GuestMembership), and selectors report them under the same name.
+GUEST_ROLE = "guest"
+
+
 def team_for_user(*, identifier: object, user: User) -> Team | None:
-    """Like `team_by_identifier`, annotated with `user_role` (the user's role in the
-    team, or None), still in one query."""
+    """Like `team_by_identifier`, annotated with `user_role`: the user's role in the
+    team, "guest" if they are only a guest of one of its sites, or None; still in
+    one query."""
+    from sites.models import GuestMembership
+
     parsed = _parse_identifier(identifier)
     if parsed is None:
         return None
     role = Membership.objects.filter(team=OuterRef("pk"), user=user).values("role")[:1]
-    return Team.objects.annotate(user_role=Subquery(role)).filter(identifier=parsed).first()
+    guest = GuestMembership.objects.filter(site__team=OuterRef("pk"), user=user)
+    team = (
+        Team.objects.annotate(user_role=Subquery(role), is_guest=Exists(guest))
+        .filter(identifier=parsed)
+        .first()
+    )
+    if team is not None and team.user_role is None and team.is_guest:
+        team.user_role = GUEST_ROLE
+    return team
 
 
 def teams_of_user(user: User) -> QuerySet[Team]:

@@ -70,6 +70,12 @@ class TestCreating:
         assert "limit of 1 sites" in response.json()["error"]
         assert not Site.objects.filter(domain="second.test").exists()
 
+    def test_the_site_limit_is_checked_before_the_domain(self, alice_api, alpha, make_site):
+        set_team_entitlements(team=alpha, site_limit=1)
+        make_site(alpha, "first.test")
+        response = create(alice_api, domain="b&c.test", team_id=str(alpha.identifier))
+        assert response.status_code == 402
+
     def test_no_site_limit_means_unlimited(self, alice_api, alpha, make_site):
         for number in range(12):
             make_site(alpha, f"s{number}.test")
@@ -151,6 +157,20 @@ class TestTargetTeam:
         response = create(alice_api, domain="which.test")
         assert response.status_code == 400
         assert response.json() == {"error": AMBIGUOUS_PERSONAL_TEAM}
+
+    def test_an_ambiguous_personal_team_is_reported_before_the_domain(self, alice_api, alice):
+        for _ in range(2):
+            team = Team.objects.create(name="x", setup_complete=False)
+            add_member(team=team, user=alice, role=Role.OWNER)
+        assert create(alice_api, domain="b&c.test").json() == {"error": AMBIGUOUS_PERSONAL_TEAM}
+
+    def test_a_guest_of_the_team_gets_403_not_401(
+        self, alice_api, alice, charlies_team, charlies_site, make_guest
+    ):
+        make_guest(charlies_site, alice)
+        response = create(alice_api, domain="x.test", team_id=str(charlies_team.identifier))
+        assert response.status_code == 403
+        assert response.json() == {"error": CANNOT_ADD_TO_TEAM}
 
     def test_a_team_where_the_user_is_a_viewer_is_403(self, alice_api, alice, charlie):
         team = create_team(name="Viewing", owner=charlie)

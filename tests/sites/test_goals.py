@@ -257,6 +257,49 @@ class TestRefusing:
         assert response.status_code == 400
         assert response.json() == {"error": message}
 
+    def test_long_multibyte_texts_within_the_limits_are_stored(self, alice_api, site):
+        """Unique indexes hold hashes: PostgreSQL's btree row limit (2704 bytes) is
+        far below 2000 CJK characters or three 2000-character property values."""
+        response = put_goal(
+            alice_api, goal_type="page", page_path="/" + "長" * 1990, display_name="名" * 2000
+        )
+        assert response.status_code == 200, response.json()
+        props = {f"k{n}": "値" * 2000 for n in range(3)}
+        response = put_goal(alice_api, goal_type="event", event_name="Big", custom_props=props)
+        assert response.status_code == 200, response.json()
+        assert (
+            put_goal(alice_api, goal_type="event", event_name="Big", custom_props=props).json()[
+                "id"
+            ]
+            == response.json()["id"]
+        )
+
+    def test_the_limit_does_not_apply_to_a_goal_for_an_existing_event(
+        self, alice_api, site, settings
+    ):
+        settings.MAX_GOALS_PER_SITE = 2
+        put_goal(alice_api, goal_type="event", event_name="S")
+        put_goal(alice_api, goal_type="event", event_name="T")
+        response = put_goal(
+            alice_api,
+            goal_type="event",
+            event_name="S",
+            custom_props={"a": "b"},
+            display_name="S with a",
+        )
+        assert response.status_code == 200, response.json()
+        assert response.json()["custom_props"] == {"a": "b"}
+        same_name = put_goal(alice_api, goal_type="event", event_name="T", custom_props={"a": "b"})
+        assert same_name.json()["custom_props"] == {}  # Plausible returns the existing T
+        assert put_goal(alice_api, goal_type="event", event_name="U").status_code == 400
+
+    def test_invalid_custom_props_without_the_feature_are_402(self, alice_api, site, entitle):
+        entitle(site.team, Feature.STATS_API, Feature.SITES_API)
+        response = put_goal(
+            alice_api, goal_type="event", event_name="x", custom_props=["not", "a", "map"]
+        )
+        assert response.status_code == 402
+
     def test_a_display_name_of_another_goal_is_400(self, alice_api, site):
         put_goal(alice_api, goal_type="page", page_path="/x", display_name="Shared name")
         response = put_goal(

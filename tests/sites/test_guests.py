@@ -92,6 +92,10 @@ class TestInviting:
     def test_a_bad_email_is_400(self, alice_api, site, email, message):
         assert invite(alice_api, email=email).json() == {"error": message}
 
+    def test_the_role_is_checked_before_the_email_format(self, alice_api, site):
+        response = invite(alice_api, email="not-an-email", role="owner")
+        assert guest_services.ROLE_REQUIRED in response.json()["error"]
+
     def test_an_editor_may_not_invite(self, api, bob, alpha, site, issue_key):
         add_member(team=alpha, user=bob, role=Role.EDITOR)
         response = invite(api.with_key(issue_key(bob, scopes=PROVISION)))

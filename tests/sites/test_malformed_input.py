@@ -24,6 +24,8 @@ GARBAGE_VALUES = [
     "😀" * 100,
     "%00%ff",
     "../../etc/passwd",
+    "\ud800",  # a lone surrogate: valid JSON, not encodable text
+    "長" * 1990,  # within length limits, far beyond PostgreSQL's index row limit
     "'; DROP TABLE sites; --",
 ]
 

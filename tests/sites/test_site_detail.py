@@ -62,6 +62,14 @@ class TestListing:
             "viewing.test"
         ]
 
+    def test_a_guest_naming_the_team_gets_an_empty_list(
+        self, alice_api, alice, charlies_team, charlies_site, make_guest
+    ):
+        make_guest(charlies_site, alice)
+        response = alice_api.get(SITES, {"team_id": str(charlies_team.identifier)})
+        assert response.status_code == 200
+        assert response.json()["sites"] == []
+
     def test_a_team_scoped_key_lists_only_its_team(
         self, api, alice, alpha, beta, make_site, issue_key
     ):
@@ -330,3 +338,35 @@ class TestDeleting:
     def test_a_read_only_key_is_401(self, api, alice, site, issue_key):
         response = api.with_key(issue_key(alice, scopes=READ_ONLY)).delete(f"{SITES}/alpha.test")
         assert response.json() == {"error": errors.INVALID_API_KEY}
+
+
+class TestRouting:
+    """Plausible matches method and path: literal routes only shadow their methods."""
+
+    @pytest.mark.parametrize(
+        "literal", ["teams", "goals", "custom-props", "guests", "shared-links"]
+    )
+    def test_a_site_named_like_a_literal_route_is_reached_by_other_methods(
+        self, alice_api, alpha, make_site, literal
+    ):
+        make_site(alpha, literal)
+        response = alice_api.delete(f"{SITES}/{literal}")
+        assert response.status_code == 200, response.json()
+        assert not Site.objects.filter(domain=literal).exists()
+
+    def test_get_teams_is_still_the_teams_list(self, alice_api, alpha, make_site):
+        make_site(alpha, "teams")
+        assert "teams" in alice_api.get(f"{SITES}/teams").json()
+        assert alice_api.get(f"{SITES}/shared-links").status_code == 404  # a site, not found
+
+    def test_an_unexpected_failure_is_a_json_500(self, alice_api, site, monkeypatch):
+        from sites import services
+
+        def explode(**kwargs):
+            raise RuntimeError("boom")
+
+        monkeypatch.setattr(services, "delete_site", explode)
+        alice_api.raise_request_exception = False
+        response = alice_api.delete(f"{SITES}/alpha.test")
+        assert response.status_code == 500
+        assert response.json() == {"error": "internal server error"}
