@@ -6,13 +6,16 @@ and never filter by team or membership themselves.
 """
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from rest_framework import exceptions
 
 from accounts.models import User
 from apikeys import errors
 from apikeys.models import ApiKey
+from apikeys.ratelimit import Bucket, Usage, count_request
 from apikeys.scopes import PROVISION_SCOPE, has_scope
 from sites.models import Site
 from sites.selectors import site_for_user
@@ -89,6 +92,25 @@ def _requested_team(api_key: ApiKey, team_id: object) -> tuple[Team | None, str 
     return team, (team.user_role if team is not None else None)
 
 
+def rate_limit_bucket(api_key: ApiKey, site: Site | None) -> Bucket:
+    """Spec §3.3: a team key spends its team's budget; a legacy key spends the
+    budget of the team owning the site it names, else its user's own."""
+    team = api_key.team if api_key.team_id is not None else (site.team if site else None)
+    if team is not None:
+        return Bucket(
+            key=f"team:{team.identifier}",
+            hourly_limit=team.hourly_api_request_limit,
+            burst_limit=team.burst_request_limit,
+            burst_period=team.burst_period_seconds,
+        )
+    return Bucket(
+        key=f"legacy_user:{api_key.user_id}",
+        hourly_limit=settings.LEGACY_HOURLY_API_REQUEST_LIMIT,
+        burst_limit=settings.LEGACY_BURST_REQUEST_LIMIT,
+        burst_period=settings.LEGACY_BURST_PERIOD_SECONDS,
+    )
+
+
 def authorize(
     *,
     api_key: ApiKey,
@@ -96,9 +118,19 @@ def authorize(
     site_id: str | None = None,
     team_id: object = None,
     params: dict | None = None,
+    record_usage: Callable[[Usage], None] | None = None,
 ) -> ApiAccess:
     user = api_key.user
     site = site_for_user(site_id=site_id, user=user) if site_id else None
+
+    # Rate limits come after the key lookup and before every other check, so
+    # refused requests with a valid key still count (spec §3.1 steps 3-4).
+    usage = count_request(rate_limit_bucket(api_key, site))
+    if usage is not None:
+        if record_usage is not None:
+            record_usage(usage)
+        if usage.refusal is not None:
+            raise errors.RateLimited(usage.message, wait=usage.refusal.reset)
 
     if not has_scope(api_key.scopes, required_scope):
         raise exceptions.AuthenticationFailed(errors.INVALID_API_KEY)

@@ -4,6 +4,7 @@ from apikeys import errors
 from apikeys.access import ApiAccess, authorize
 from apikeys.authentication import ApiKeyAuthentication, require_key_presented
 from apikeys.params import present, request_params
+from apikeys.ratelimit import Usage, policy_header, rate_limit_header
 from apikeys.scopes import PROVISION_SCOPE, READ_SCOPE
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -48,4 +49,19 @@ class ApiKeyView(APIView):
             site_id=str(site_id) if self.site_context else None,
             team_id=params.get("team_id"),
             params=params,
+            record_usage=self._record_usage,
         )
+
+    rate_limit_usage: Usage | None = None
+
+    def _record_usage(self, usage: Usage) -> None:
+        self.rate_limit_usage = usage
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        """Every response to a counted request says where its budget stands, errors
+        (429 included) as much as successes."""
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if self.rate_limit_usage is not None:
+            response["RateLimit-Policy"] = policy_header(self.rate_limit_usage)
+            response["RateLimit"] = rate_limit_header(self.rate_limit_usage)
+        return response

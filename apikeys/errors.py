@@ -3,11 +3,13 @@ the exceptions that carry them, and the one renderer that turns every API error
 into `{"error": "<message>"}`."""
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import Http404
+from django.http import Http404, JsonResponse
+from django.views import defaults
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
+from apikeys.ratelimit import UNAVAILABLE_MESSAGE, RateLimitUnavailable
 from sites.exceptions import SiteServiceError
 
 MISSING_API_KEY = "Missing API key. Please use a valid Plausible API key as a Bearer Token."
@@ -34,15 +36,30 @@ FEATURE_MISSING = (
     "plan includes {feature}"
 )
 SITE_NOT_FOUND = "Site could not be found"
+INTERNAL_ERROR = "internal server error"
 INVALID_LIMIT = "Parameter `limit` must be an integer"
 INVALID_CURSOR = "Parameter `{name}` is not a valid pagination cursor"
 BODY_NOT_OBJECT = "The request body must be a JSON object"
-NUL_IN_PARAMETERS = "Parameters must not contain NUL characters"
+NUL_IN_PARAMETERS = (
+    "Parameters must be valid UTF-8 text without NUL characters or unpaired surrogates"
+)
 
 
 class PaymentRequired(exceptions.APIException):
     status_code = status.HTTP_402_PAYMENT_REQUIRED
     default_detail = "Payment required"
+
+
+class RateLimited(exceptions.APIException):
+    """429 with Plausible's exact message; DRF's handler turns `wait` into
+    Retry-After (whole seconds, rounded up)."""
+
+    status_code = status.HTTP_429_TOO_MANY_REQUESTS
+    default_detail = "Too many API requests."
+
+    def __init__(self, detail: str, wait: int):
+        super().__init__(detail)
+        self.wait = wait
 
 
 class BadRequest(exceptions.APIException):
@@ -66,9 +83,19 @@ def _first_message(detail) -> str:
     return str(detail)
 
 
+def server_error(request):
+    """handler500: an unexpected failure under /api/ still answers the one JSON
+    error shape (Plausible's wording); other pages get Django's page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"error": INTERNAL_ERROR}, status=500)
+    return defaults.server_error(request)
+
+
 def api_exception_handler(exc, context):
     if isinstance(exc, SiteServiceError):
         return Response({"error": exc.message}, status=exc.status_code)
+    if isinstance(exc, RateLimitUnavailable):
+        return Response({"error": UNAVAILABLE_MESSAGE}, status=503, headers={"Retry-After": "5"})
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):

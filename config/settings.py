@@ -97,12 +97,22 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
+    from redis.backoff import NoBackoff
+    from redis.retry import Retry
+CACHE_KEY_PREFIX = env_str("CACHE_KEY_PREFIX", "siteprov")
+if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "siteprov"),
-            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1},
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
+            "OPTIONS": {
+                "SOCKET_CONNECT_TIMEOUT": 1,
+                "SOCKET_TIMEOUT": 1,
+                # One immediate retry (a pooled connection gone stale after a Redis
+                # restart), not redis-py's default backoff of seconds per request.
+                "CONNECTION_POOL_KWARGS": {"retry": Retry(NoBackoff(), 1)},
+            },
         }
     }
 else:
@@ -199,6 +209,15 @@ EMAIL_BACKEND = env_str(
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "analytics@localhost")
 if env_str("EMAIL_FILE_PATH"):  # for django.core.mail.backends.filebased.EmailBackend
     EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH")
+
+# Rate limits (spec §4). Teams carry their own limits (admin, set_team_entitlements);
+# legacy keys outside a team's site are limited per user with these.
+RATELIMIT_FAIL_OPEN = env_bool("RATELIMIT_FAIL_OPEN", False)
+LEGACY_HOURLY_API_REQUEST_LIMIT = env_int("LEGACY_HOURLY_API_REQUEST_LIMIT", 600)
+LEGACY_BURST_REQUEST_LIMIT = env_int("LEGACY_BURST_REQUEST_LIMIT", 100)
+LEGACY_BURST_PERIOD_SECONDS = env_int("LEGACY_BURST_PERIOD_SECONDS", 60)
+if LEGACY_BURST_PERIOD_SECONDS < 1:
+    raise ImproperlyConfigured("LEGACY_BURST_PERIOD_SECONDS must be at least 1.")
 
 # Per-site goal limit (Plausible's max_goals_per_site).
 MAX_GOALS_PER_SITE = env_int("MAX_GOALS_PER_SITE", 1000)

@@ -13,7 +13,18 @@ from apikeys.services import create_api_key
 from teams.models import Role
 from teams.services import add_member, create_team
 
-pytest_plugins = ["tests.site_fixtures"]
+pytest_plugins = ["tests.site_fixtures", "tests.ratelimit_fixtures"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """Every test starts with empty counters (in this process's memory; the Redis
+    tests install their own limiter with their own key prefix)."""
+    from apikeys.ratelimit import LocalRateLimiter, set_rate_limiter
+
+    set_rate_limiter(LocalRateLimiter())
+    yield
+    set_rate_limiter(None)
 
 
 @pytest.fixture(autouse=True)

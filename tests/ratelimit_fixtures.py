@@ -1,0 +1,143 @@
+"""Rate-limit test helpers: a controllable clock, a real Redis (own key prefix,
+cleaned up), and a redis-server of the test's own on a free port for fault tests."""
+
+import os
+import shutil
+import socket
+import subprocess
+import time
+import uuid
+
+import pytest
+
+from apikeys.ratelimit import LocalRateLimiter, RedisRateLimiter, set_rate_limiter
+
+REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
+# An hour boundary, so tests know exactly where windows start and end.
+EPOCH_ALIGNED = 1_800_000_000.0
+
+
+class Clock:
+    def __init__(self, now: float = EPOCH_ALIGNED):
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+def redis_reachable(host: str = REDIS_HOST, port: int = REDIS_PORT) -> bool:
+    try:
+        socket.create_connection((host, port), timeout=1).close()
+        return True
+    except OSError:
+        return False
+
+
+def require_redis() -> None:
+    if not redis_reachable():
+        message = f"Redis is not reachable on {REDIS_HOST}:{REDIS_PORT}"
+        if os.environ.get("REQUIRE_REDIS_TESTS") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
+
+
+def redis_client(port: int = REDIS_PORT):
+    """Configured like the app's (config/settings.py): short timeouts, one retry."""
+    import redis
+    from redis.backoff import NoBackoff
+    from redis.retry import Retry
+
+    return redis.Redis(
+        host=REDIS_HOST,
+        port=port,
+        socket_connect_timeout=1,
+        socket_timeout=1,
+        retry=Retry(NoBackoff(), 1),
+    )
+
+
+@pytest.fixture
+def clock():
+    return Clock()
+
+
+@pytest.fixture
+def redis_prefix():
+    """A key prefix of this test's own; its keys are deleted afterwards."""
+    require_redis()
+    prefix = f"test-{uuid.uuid4().hex}"
+    yield prefix
+    client = redis_client()
+    for key in client.scan_iter(f"{prefix}:*"):
+        client.delete(key)
+
+
+@pytest.fixture(params=["redis", "local"])
+def limiter(request, clock):
+    """The installed limiter, on a real Redis and in process memory."""
+    if request.param == "redis":
+        prefix = request.getfixturevalue("redis_prefix")
+        installed = RedisRateLimiter(redis_client(), prefix=prefix, clock=clock)
+    else:
+        installed = LocalRateLimiter(clock=clock)
+    set_rate_limiter(installed)
+    return installed
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((REDIS_HOST, 0))
+        return sock.getsockname()[1]
+
+
+class OwnRedis:
+    """A redis-server process of the test's own, which it may stop and start."""
+
+    def __init__(self, tmp_path):
+        self.port = free_port()
+        self.tmp_path = tmp_path
+        self.process = None
+
+    def start(self) -> None:
+        binary = shutil.which("redis-server")
+        if binary is None:
+            pytest.skip("redis-server is not installed")
+        self.process = subprocess.Popen(  # noqa: S603
+            [
+                binary,
+                "--port",
+                str(self.port),
+                "--bind",
+                REDIS_HOST,
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.tmp_path),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 10
+        while not redis_reachable(port=self.port):
+            if time.monotonic() > deadline:
+                raise RuntimeError("redis-server did not start")
+            time.sleep(0.05)
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+            self.process = None
+
+
+@pytest.fixture
+def own_redis(tmp_path):
+    server = OwnRedis(tmp_path)
+    server.start()
+    yield server
+    server.stop()
