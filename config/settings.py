@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "corsheaders",
     "rest_framework",
     "accounts",
     "teams",
@@ -52,6 +53,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "corsheaders.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -158,6 +160,23 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "apikeys.errors.api_exception_handler",
     "UNAUTHENTICATED_USER": None,
 }
+
+# CORS for browser-based API clients (django-cors-headers), on /api/ only.
+CORS_ENABLED = env_bool("CORS_ENABLED", True)
+if not CORS_ENABLED:
+    MIDDLEWARE.remove("corsheaders.middleware.CorsMiddleware")
+CORS_URLS_REGEX = r"^/api/.*$"
+_cors_origins = env_list("CORS_ALLOWED_ORIGINS", "*")
+CORS_ALLOW_ALL_ORIGINS = _cors_origins == ["*"]
+CORS_ALLOWED_ORIGINS = [] if CORS_ALLOW_ALL_ORIGINS else _cors_origins
+CORS_ALLOW_METHODS = [
+    method.upper()
+    for method in env_list("CORS_ALLOWED_METHODS", "GET,POST,PUT,PATCH,DELETE,OPTIONS")
+]
+CORS_ALLOW_HEADERS = ["accept", "authorization", "content-type", "user-agent", "x-api-key"]
+# Browser code may read its budget, and when to come back.
+CORS_EXPOSE_HEADERS = ["RateLimit", "RateLimit-Policy", "Retry-After"]
+CORS_PREFLIGHT_MAX_AGE = env_int("CORS_PREFLIGHT_MAX_AGE", 86400)
 
 # Addresses (or CIDR networks) of reverse proxies whose X-Forwarded-For we believe.
 # Empty: the client address is always the TCP peer address.

@@ -209,3 +209,23 @@ class TestHeaders:
         assert response.status_code == 401
         assert "RateLimit" not in response and "RateLimit-Policy" not in response
         assert response.json() == {"error": errors.MISSING_API_KEY}
+
+
+def test_counting_both_windows_is_one_redis_round_trip(redis_prefix, clock, team_client):
+    from apikeys.ratelimit import RedisRateLimiter, set_rate_limiter
+    from tests.ratelimit_fixtures import redis_client
+
+    client = redis_client()
+    set_rate_limiter(RedisRateLimiter(client, prefix=redis_prefix, clock=clock))
+    team_client.get(TEAMS)  # loads the script into Redis once
+    commands = []
+    original = client.execute_command
+
+    def counting(*args, **kwargs):
+        commands.append(args[0])
+        return original(*args, **kwargs)
+
+    client.execute_command = counting
+    for _ in range(5):
+        assert team_client.get(TEAMS).status_code == 200
+    assert commands == ["EVALSHA"] * 5

@@ -114,3 +114,44 @@ def test_check_deploy_is_clean_in_production():
     )
     assert result.returncode == 0, result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+def test_cors_and_rate_limit_settings_come_from_the_environment():
+    code = """
+import json, django
+from django.conf import settings
+django.setup()
+print(json.dumps({
+    "cors": "corsheaders.middleware.CorsMiddleware" in settings.MIDDLEWARE,
+    "all": settings.CORS_ALLOW_ALL_ORIGINS,
+    "origins": settings.CORS_ALLOWED_ORIGINS,
+    "methods": settings.CORS_ALLOW_METHODS,
+    "fail_open": settings.RATELIMIT_FAIL_OPEN,
+    "legacy": settings.LEGACY_HOURLY_API_REQUEST_LIMIT,
+}))
+"""
+    defaults = json.loads(run_python(code, DEBUG="true").stdout)
+    assert defaults == {
+        "cors": True,
+        "all": True,
+        "origins": [],
+        "methods": ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+        "fail_open": False,
+        "legacy": 600,
+    }
+    configured = json.loads(
+        run_python(
+            code,
+            DEBUG="true",
+            CORS_ALLOWED_ORIGINS="https://a.example, https://b.example",
+            CORS_ALLOWED_METHODS="get,put",
+            RATELIMIT_FAIL_OPEN="true",
+            LEGACY_HOURLY_API_REQUEST_LIMIT="50",
+        ).stdout
+    )
+    assert configured["all"] is False
+    assert configured["origins"] == ["https://a.example", "https://b.example"]
+    assert configured["methods"] == ["GET", "PUT"]
+    assert configured["fail_open"] is True and configured["legacy"] == 50
+    off = json.loads(run_python(code, DEBUG="true", CORS_ENABLED="false").stdout)
+    assert off["cors"] is False

@@ -124,6 +124,19 @@ class TestCreating:
         tracker = response.json()["tracker_script_configuration"]
         assert tracker["installation_type"] == "manual" and tracker["outbound_links"] is True
 
+    def test_a_multipart_body_works(self, alice_api, alpha):
+        response = alice_api.post(
+            SITES,
+            {
+                "domain": "multi.test",
+                "team_id": str(alpha.identifier),
+                "tracker_script_configuration[file_downloads]": "true",
+            },
+            format="multipart",
+        )
+        assert response.status_code == 200, response.json()
+        assert response.json()["tracker_script_configuration"]["file_downloads"] is True
+
     def test_parameters_in_the_query_string_work(self, alice_api, alpha):
         response = alice_api.post(f"{SITES}?domain=query.test&team_id={alpha.identifier}")
         assert response.status_code == 200
