@@ -3,6 +3,7 @@ the exceptions that carry them, and the one renderer that turns every API error
 into `{"error": "<message>"}`."""
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, JsonResponse
 from django.views import defaults
 from rest_framework import exceptions, status
@@ -37,6 +38,7 @@ FEATURE_MISSING = (
 )
 SITE_NOT_FOUND = "Site could not be found"
 INTERNAL_ERROR = "internal server error"
+UNKNOWN_PATH = "Not found: no API endpoint at this path"
 INVALID_LIMIT = "Parameter `limit` must be an integer"
 INVALID_CURSOR = "Parameter `{name}` is not a valid pagination cursor"
 BODY_NOT_OBJECT = "The request body must be a JSON object"
@@ -91,7 +93,18 @@ def server_error(request):
     return defaults.server_error(request)
 
 
+def not_found(request, exception=None):
+    """handler404: unknown paths under /api/ answer JSON, never an HTML page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"error": UNKNOWN_PATH}, status=404)
+    return defaults.page_not_found(request, exception)
+
+
 def api_exception_handler(exc, context):
+    if isinstance(exc, RequestDataTooBig):
+        from apikeys.middleware import body_too_large
+
+        return body_too_large()
     if isinstance(exc, SiteServiceError):
         return Response({"error": exc.message}, status=exc.status_code)
     if isinstance(exc, RateLimitUnavailable):

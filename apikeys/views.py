@@ -4,7 +4,8 @@ These two endpoints are the only ones that accept HTTP basic auth, and only from
 active staff users."""
 
 from django.core.exceptions import ValidationError
-from rest_framework import status
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
 from rest_framework.authentication import BasicAuthentication
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
@@ -14,6 +15,7 @@ from accounts.selectors import user_by_email
 from apikeys import errors, keys
 from apikeys.models import ApiKey
 from apikeys.network import client_address
+from apikeys.openapi import error_responses, path
 from apikeys.scopes import PROVISION_SCOPE
 from apikeys.serializers import StaffKeyRequestSerializer
 from apikeys.services import create_api_key, revoke_api_key
@@ -39,7 +41,26 @@ def _as_bad_request(exc: ValidationError) -> errors.BadRequest:
     return errors.BadRequest(" ".join(exc.messages))
 
 
+class IssuedKeySerializer(serializers.Serializer):
+    key = serializers.CharField(help_text="The raw key; shown only in this response.")
+
+
+class RevokedKeySerializer(serializers.Serializer):
+    revoked = serializers.BooleanField()
+    key_prefix = serializers.CharField()
+
+
+STAFF_ERRORS = error_responses(400, 401, 403, 404, 406, 413)
+
+
 class StaffKeyCreateView(StaffKeyView):
+    @extend_schema(
+        operation_id="issue_api_key",
+        summary="Issue an API key (staff)",
+        request=StaffKeyRequestSerializer,
+        responses={201: IssuedKeySerializer, **STAFF_ERRORS},
+        tags=["Staff"],
+    )
     def post(self, request):
         serializer = StaffKeyRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -73,6 +94,13 @@ class StaffKeyCreateView(StaffKeyView):
 
 
 class StaffKeyRevokeView(StaffKeyView):
+    @extend_schema(
+        operation_id="revoke_api_key",
+        summary="Revoke an API key (staff)",
+        parameters=[path("raw_key", description="The raw key to revoke.")],
+        responses={200: RevokedKeySerializer, **STAFF_ERRORS},
+        tags=["Staff"],
+    )
     def delete(self, request, raw_key: str):
         api_key = None
         if keys.is_well_formed(raw_key):

@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "corsheaders",
     "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "accounts",
     "teams",
     "apikeys",
@@ -55,6 +57,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "corsheaders.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "apikeys.middleware.ApiHygieneMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -158,8 +161,12 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.MultiPartParser",
     ],
     "EXCEPTION_HANDLER": "apikeys.errors.api_exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": None,
 }
+
+# Largest request body accepted (bytes); larger ones get a JSON 413.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("MAX_REQUEST_BODY_BYTES", 1024 * 1024)
 
 # CORS for browser-based API clients (django-cors-headers), on /api/ only.
 CORS_ENABLED = env_bool("CORS_ENABLED", True)
@@ -177,6 +184,22 @@ CORS_ALLOW_HEADERS = ["accept", "authorization", "content-type", "user-agent", "
 # Browser code may read its budget, and when to come back.
 CORS_EXPOSE_HEADERS = ["RateLimit", "RateLimit-Policy", "Retry-After"]
 CORS_PREFLIGHT_MAX_AGE = env_int("CORS_PREFLIGHT_MAX_AGE", 86400)
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Analytics site-provisioning API",
+    "DESCRIPTION": (
+        "Plausible-compatible Sites API (`/api/v1/sites…`) and staff key issuance "
+        '(`/api/v2/auth/keys`). Every error is `{"error": "<message>"}`.'
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "PREPROCESSING_HOOKS": ["apikeys.openapi.clean_paths"],
+    "SERVERS": [{"url": BASE_URL}],
+}
 
 # Addresses (or CIDR networks) of reverse proxies whose X-Forwarded-For we believe.
 # Empty: the client address is always the TCP peer address.
@@ -201,7 +224,7 @@ if not DEBUG:
     X_FRAME_OPTIONS = "DENY"
     if not ALLOW_PLAIN_HTTP:
         SECURE_SSL_REDIRECT = True
-        # API clients get a clear error instead of a redirect (a POST would lose its body).
+        # API clients get a clear 403 instead (apikeys.middleware.ApiHygieneMiddleware).
         SECURE_REDIRECT_EXEMPT = [r"^api/"]
         SESSION_COOKIE_SECURE = True
         CSRF_COOKIE_SECURE = True

@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from sharedlinks.views import share_page
 from sites.web_views import accept_invitation_page
@@ -9,8 +10,13 @@ urlpatterns = [
     # /api/v1/sites…, the Plausible dialect (teams and shared links included).
     path("api/v1/", include("sites.urls")),
     path("api/v2/auth/", include("apikeys.urls")),
+    # The OpenAPI description (YAML, or JSON with ?format=json) and its reader.
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/v2/swagger.yml", SpectacularAPIView.as_view(), name="schema-swagger-yml"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     re_path(r"^share/(?P<domain>.+?)/*$", share_page, name="share-page"),
     path("invitations/<str:token>/", accept_invitation_page, name="accept-invitation"),
 ]
 
+handler404 = "apikeys.errors.not_found"
 handler500 = "apikeys.errors.server_error"

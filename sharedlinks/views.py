@@ -5,8 +5,10 @@ from rest_framework.response import Response
 from apikeys.access import WRITE_ROLES
 from apikeys.base_views import ApiKeyView
 from apikeys.errors import BadRequest
+from apikeys.openapi import api_operation
 from sharedlinks import services
 from sharedlinks.selectors import shared_link_for_page
+from sites.openapi import SharedLinkRequest, SharedLinkResponse
 
 
 class SharedLinksView(ApiKeyView):
@@ -14,6 +16,11 @@ class SharedLinksView(ApiKeyView):
 
     site_context = True
 
+    @api_operation(
+        summary="Find or create a shared link",
+        request=SharedLinkRequest,
+        response=SharedLinkResponse,
+    )
     def put(self, request):
         name = self.access.params.get("name")
         if name is None:

@@ -7,9 +7,11 @@ from rest_framework.response import Response
 from apikeys.access import MANAGE_ROLES, OWNER_ROLES, READ_ROLES, WRITE_ROLES
 from apikeys.base_views import ApiKeyView
 from apikeys.errors import BadRequest
+from apikeys.openapi import PAGINATION, SITE_ID, api_operation, path, query
 from apikeys.pagination import paginate_by_id_desc, paginate_by_sort_key
 from apikeys.params import present
 from sites import goal_services, guest_services, services
+from sites import openapi as docs
 from sites.selectors import goals_of_site, guests_of_site, sites_visible_to
 from sites.serializers import (
     CreatedGoalSerializer,
@@ -20,6 +22,7 @@ from sites.serializers import (
 )
 
 DELETED = {"deleted": True}
+SITE_PATH = path("site_id", description="The site's domain; `/` percent-encoded as `%2F`.")
 PAYLOAD_REQUIRED = (
     "Payload must contain at least one of the parameters 'domain', 'tracker_script_configuration'"
 )
@@ -35,6 +38,13 @@ def _site_body(site) -> dict:
 class SiteCollectionView(ApiKeyView):
     """GET /api/v1/sites (#1) and POST /api/v1/sites (#7)."""
 
+    @api_operation(
+        summary="List sites",
+        description="The caller's sites, newest first. With `team_id` (or a team-scoped "
+        "key), that team's sites only.",
+        parameters=[query("team_id", description="A team identifier (UUID)."), *PAGINATION],
+        response=docs.SiteListResponse,
+    )
     def get(self, request):
         access = self.access
         sites = sites_visible_to(
@@ -45,6 +55,12 @@ class SiteCollectionView(ApiKeyView):
             {"sites": SiteListItemSerializer(page.items, many=True).data, "meta": page.meta}
         )
 
+    @api_operation(
+        summary="Create a site",
+        description="In the key's team, the `team_id` team, or the caller's personal team.",
+        request=docs.SiteCreateRequest,
+        response=SiteSerializer,
+    )
     def post(self, request):
         access = self.access
         params = access.params
@@ -64,9 +80,19 @@ class SiteDetailView(ApiKeyView):
 
     site_context = True
 
+    @api_operation(summary="Get a site", response=SiteSerializer, parameters=[SITE_PATH])
     def get(self, request, site_id):
         return Response(_site_body(self.access.site_for_roles(READ_ROLES)))
 
+    @api_operation(
+        summary="Update a site",
+        description="Change the domain (the old one keeps resolving for 72 hours) and/or "
+        "merge tracker configuration, in one transaction.",
+        parameters=[SITE_PATH],
+        request=docs.SiteUpdateRequest,
+        response=SiteSerializer,
+        extra_errors=(409,),
+    )
     def put(self, request, site_id):
         params = self.access.params
         if "domain" not in params and "tracker_script_configuration" not in params:
@@ -79,6 +105,12 @@ class SiteDetailView(ApiKeyView):
         )
         return Response(SiteSerializer(site).data)
 
+    @api_operation(
+        summary="Delete a site",
+        description="Owner only. Removes the site and its goals, links, guests and invitations.",
+        parameters=[SITE_PATH],
+        response=docs.DeletedResponse,
+    )
     def delete(self, request, site_id):
         services.delete_site(site=self.access.site_for_roles(OWNER_ROLES))
         return Response(DELETED)
@@ -89,11 +121,19 @@ class GoalsView(ApiKeyView):
 
     site_context = True
 
+    @api_operation(
+        summary="List goals", parameters=[SITE_ID, *PAGINATION], response=docs.GoalListResponse
+    )
     def get(self, request):
         site = self.access.site_for_roles(READ_ROLES)
         page = paginate_by_id_desc(goals_of_site(site), self.access.params)
         return Response({"goals": GoalSerializer(page.items, many=True).data, "meta": page.meta})
 
+    @api_operation(
+        summary="Find or create a goal",
+        request=docs.GoalRequest,
+        response=CreatedGoalSerializer,
+    )
     def put(self, request):
         params = self.access.params
         goal_type = params.get("goal_type")
@@ -110,6 +150,11 @@ class GoalDetailView(ApiKeyView):
 
     site_context = True
 
+    @api_operation(
+        summary="Delete a goal",
+        parameters=[SITE_ID, path("goal_id", int)],
+        response=docs.DeletedResponse,
+    )
     def delete(self, request, goal_id):
         site = self.access.site_for_roles(WRITE_ROLES)
         goal_services.delete_goal(site=site, goal_id=goal_id)
@@ -130,11 +175,21 @@ class CustomPropsView(ApiKeyView):
 
     site_context = True
 
+    @api_operation(
+        summary="List custom properties",
+        parameters=[SITE_ID],
+        response=docs.CustomPropertyListResponse,
+    )
     def get(self, request):
         site = self.access.site_for_roles(READ_ROLES)
         names = sorted(site.allowed_event_props or [])
         return Response({"custom_properties": [{"property": name} for name in names]})
 
+    @api_operation(
+        summary="Add a custom property",
+        request=docs.CustomPropertyRequest,
+        response=docs.CreatedResponse,
+    )
     def put(self, request):
         raw = self.access.params.get("property")
         if not present(raw):
@@ -150,6 +205,11 @@ class CustomPropDetailView(ApiKeyView):
 
     site_context = True
 
+    @api_operation(
+        summary="Remove a custom property",
+        parameters=[SITE_ID, path("property", description="May contain `/`.")],
+        response=docs.DeletedResponse,
+    )
     def delete(self, request, property):
         site = self.access.site_for_roles(WRITE_ROLES)
         services.remove_custom_property(site=site, name=property)
@@ -161,6 +221,12 @@ class GuestsView(ApiKeyView):
 
     site_context = True
 
+    @api_operation(
+        summary="List guests",
+        description="Accepted guests, newest first, then pending invitations, oldest first.",
+        parameters=[SITE_ID, *PAGINATION],
+        response=docs.GuestListResponse,
+    )
     def get(self, request):
         site = self.access.site_for_roles(READ_ROLES)
 
@@ -170,6 +236,13 @@ class GuestsView(ApiKeyView):
         page = paginate_by_sort_key(fetch, self.access.params, "sort_index")
         return Response({"guests": GuestSerializer(page.items, many=True).data, "meta": page.meta})
 
+    @api_operation(
+        summary="Find or invite a guest",
+        description="A new invitation is emailed; an existing guest or invitation is "
+        "returned unchanged.",
+        request=docs.GuestRequest,
+        response=GuestSerializer,
+    )
     def put(self, request):
         params = self.access.params
         guest_services.require_guest_email(params.get("email"))
@@ -187,6 +260,11 @@ class GuestDetailView(ApiKeyView):
 
     site_context = True
 
+    @api_operation(
+        summary="Remove a guest",
+        parameters=[SITE_ID, path("email")],
+        response=docs.DeletedResponse,
+    )
     def delete(self, request, email):
         site = self.access.site_for_roles(MANAGE_ROLES)
         guest_services.remove_guest(site=site, email=email)

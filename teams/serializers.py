@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from apikeys.openapi import PaginationMetaSerializer
 from teams.models import Feature, Team
 
 
@@ -10,3 +11,10 @@ class TeamSerializer(serializers.Serializer):
 
     def get_api_available(self, team: Team) -> bool:
         return team.has_feature(Feature.STATS_API)
+
+
+class TeamListResponse(serializers.Serializer):
+    """The documented shape of GET /api/v1/sites/teams."""
+
+    teams = TeamSerializer(many=True)
+    meta = PaginationMetaSerializer()

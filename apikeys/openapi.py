@@ -1,0 +1,157 @@
+"""The OpenAPI description's shared parts (drf-spectacular): both key schemes, the
+one error shape, the rate-limit headers, and hooks that turn our permissive URL
+regexes (`sites/+goals/*`) into plain OpenAPI paths.
+
+`api_operation()` documents an operation with the responses every key-authenticated
+endpoint can give, so a view declares only what is its own."""
+
+import re
+
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers
+
+
+class ErrorSerializer(serializers.Serializer):
+    """Every error under /api/: one key, a human-readable message."""
+
+    error = serializers.CharField()
+
+
+class ApiKeyAuthenticationScheme(OpenApiAuthenticationExtension):
+    target_class = "apikeys.authentication.ApiKeyAuthentication"
+    name = ["bearerAuth", "apiKeyHeader"]
+
+    def get_security_requirement(self, auto_schema):
+        # Either header will do: two alternatives, not one requirement for both.
+        return [{name: []} for name in self.name]
+
+    def get_security_definition(self, auto_schema):
+        return [
+            {
+                "type": "http",
+                "scheme": "bearer",
+                "description": "`Authorization: Bearer <64-character API key>`",
+            },
+            {
+                "type": "apiKey",
+                "in": "header",
+                "name": "X-API-Key",
+                "description": "The same API key in the `X-API-Key` header.",
+            },
+        ]
+
+
+RATE_LIMIT_HEADERS = [
+    OpenApiParameter(
+        "RateLimit",
+        str,
+        OpenApiParameter.HEADER,
+        response=True,
+        description='Policy nearest to running out: `"burst";r=<remaining>;t=<seconds>`.',
+    ),
+    OpenApiParameter(
+        "RateLimit-Policy",
+        str,
+        OpenApiParameter.HEADER,
+        response=True,
+        description='The limits: `"hourly";q=600;w=3600, "burst";q=100;w=60`.',
+    ),
+    OpenApiParameter(
+        "Retry-After",
+        int,
+        OpenApiParameter.HEADER,
+        response=[429, 503],
+        description="Whole seconds until the refused window ends.",
+    ),
+]
+
+ERROR_DESCRIPTIONS = {
+    400: "Bad parameters, or a missing `site_id`.",
+    401: "Missing or invalid API key, or the key lacks the scope.",
+    402: "The team is locked, lacks the feature, or is at its site limit.",
+    403: "HTTPS required, the key's network restriction, or not permitted.",
+    404: "No such site (or one the caller may not act on), or no such object.",
+    406: "The `Accept` header excludes JSON.",
+    409: "A concurrent change of the same site; try again.",
+    413: "The request body is too large.",
+    429: "Rate limited; see `Retry-After`.",
+    503: "Rate limiting (Redis) or the mail server is unavailable.",
+}
+COMMON_ERRORS = (400, 401, 402, 403, 404, 406, 413, 429, 503)
+
+
+def error_responses(*codes: int) -> dict:
+    return {
+        code: OpenApiResponse(ErrorSerializer, description=ERROR_DESCRIPTIONS[code])
+        for code in codes
+    }
+
+
+def api_operation(
+    *,
+    summary: str,
+    response,
+    description: str = "",
+    parameters=(),
+    request=None,
+    extra_errors=(),
+    tags=("Sites API",),
+):
+    """extend_schema for a key-authenticated operation of either dialect."""
+    responses = {200: response, **error_responses(*COMMON_ERRORS, *extra_errors)}
+    return extend_schema(
+        operation_id=re.sub(r"\W+", "_", summary.lower()).strip("_"),
+        summary=summary,
+        description=description,
+        parameters=[*parameters, *RATE_LIMIT_HEADERS],
+        request=request,
+        responses=responses,
+        tags=list(tags),
+    )
+
+
+def query(name: str, type_=str, *, required: bool = False, description: str = ""):
+    return OpenApiParameter(
+        name, type_, OpenApiParameter.QUERY, required=required, description=description
+    )
+
+
+def path(name: str, type_=str, *, description: str = "", pattern: str | None = None):
+    return OpenApiParameter(
+        name, type_, OpenApiParameter.PATH, description=description, pattern=pattern
+    )
+
+
+SITE_ID = query(
+    "site_id",
+    required=True,
+    description="The site's domain (or its previous domain, for 72 hours after a change).",
+)
+PAGINATION = [
+    query("limit", int, description="Page size, 1 to 100 (others mean 100)."),
+    query("after", description="Cursor from `meta.after`: the next page."),
+    query("before", description="Cursor from `meta.before`: the previous page."),
+]
+
+
+class PaginationMetaSerializer(serializers.Serializer):
+    after = serializers.CharField(allow_null=True)
+    before = serializers.CharField(allow_null=True)
+    limit = serializers.IntegerField()
+
+
+_REGEX_ARTEFACTS = [(re.compile(r"/\+"), "/"), (re.compile(r"/\*"), "")]
+
+
+def clean_paths(endpoints, **kwargs):
+    """Preprocessing hook: `^sites/+goals/*$` is how we accept repeated and trailing
+    slashes; the description shows `/api/v1/sites/goals`."""
+    cleaned = []
+    for path_, path_regex, method, callback in endpoints:
+        for pattern, replacement in _REGEX_ARTEFACTS:
+            path_ = pattern.sub(replacement, path_)
+        if len(path_) > 1:
+            path_ = path_.rstrip("/")
+        cleaned.append((path_, path_regex, method, callback))
+    return cleaned

@@ -1,0 +1,113 @@
+"""Request shapes of the Plausible dialect, for the OpenAPI description only: the
+services validate input (and accept it from the query string, JSON, form or
+multipart bodies alike); these serializers describe the JSON form."""
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from apikeys.openapi import PaginationMetaSerializer
+from sites.models import GuestRole, InstallationType
+from sites.serializers import GoalSerializer, GuestSerializer, SiteListItemSerializer
+from sites.validation import TRACKER_FLAGS
+
+FLAG_SCHEMA = {
+    "oneOf": [{"type": "boolean"}, {"type": "string", "enum": ["true", "false", "1", "0"]}]
+}
+
+
+@extend_schema_field(FLAG_SCHEMA)
+class FlagField(serializers.Field):
+    pass
+
+
+class TrackerConfigurationRequest(serializers.Serializer):
+    installation_type = serializers.ChoiceField(
+        choices=InstallationType.values, allow_null=True, required=False
+    )
+
+    def get_fields(self):
+        fields = super().get_fields()
+        for flag in TRACKER_FLAGS:
+            fields[flag] = FlagField(required=False)
+        return fields
+
+
+class SiteCreateRequest(serializers.Serializer):
+    domain = serializers.CharField(
+        max_length=255, help_text="Normalised: scheme, www. and slashes go."
+    )
+    timezone = serializers.CharField(required=False, help_text="IANA name; default Etc/UTC.")
+    team_id = serializers.UUIDField(
+        required=False, help_text="Target team (ignored for team-scoped keys)."
+    )
+    tracker_script_configuration = TrackerConfigurationRequest(required=False, allow_null=True)
+
+
+class SiteUpdateRequest(serializers.Serializer):
+    domain = serializers.CharField(max_length=255, required=False, allow_null=True)
+    tracker_script_configuration = TrackerConfigurationRequest(required=False, allow_null=True)
+
+
+class GoalRequest(serializers.Serializer):
+    site_id = serializers.CharField()
+    goal_type = serializers.ChoiceField(choices=["event", "page"])
+    event_name = serializers.CharField(required=False, max_length=120)
+    page_path = serializers.CharField(required=False, max_length=2000)
+    display_name = serializers.CharField(required=False, max_length=2000)
+    custom_props = serializers.DictField(
+        child=serializers.CharField(max_length=2000), required=False, help_text="At most 3."
+    )
+    scroll_threshold = serializers.IntegerField(required=False, min_value=-1, max_value=100)
+    currency = serializers.CharField(required=False, min_length=3, max_length=3)
+
+
+class CustomPropertyRequest(serializers.Serializer):
+    site_id = serializers.CharField()
+    property = serializers.CharField(max_length=300)
+
+
+class GuestRequest(serializers.Serializer):
+    site_id = serializers.CharField()
+    email = serializers.EmailField()
+    role = serializers.ChoiceField(choices=GuestRole.values)
+
+
+class SharedLinkRequest(serializers.Serializer):
+    site_id = serializers.CharField()
+    name = serializers.CharField(max_length=255)
+
+
+class SharedLinkResponse(serializers.Serializer):
+    name = serializers.CharField()
+    url = serializers.URLField()
+
+
+class DeletedResponse(serializers.Serializer):
+    deleted = serializers.BooleanField()
+
+
+class CreatedResponse(serializers.Serializer):
+    created = serializers.BooleanField()
+
+
+class SiteListResponse(serializers.Serializer):
+    sites = SiteListItemSerializer(many=True)
+    meta = PaginationMetaSerializer()
+
+
+class GoalListResponse(serializers.Serializer):
+    goals = GoalSerializer(many=True)
+    meta = PaginationMetaSerializer()
+
+
+class GuestListResponse(serializers.Serializer):
+    guests = GuestSerializer(many=True)
+    meta = PaginationMetaSerializer()
+
+
+class _Property(serializers.Serializer):
+    property = serializers.CharField()
+
+
+class CustomPropertyListResponse(serializers.Serializer):
+    custom_properties = _Property(many=True)
