@@ -42,11 +42,13 @@ class ApiKeyView(APIView):
         site_id = params.get("site_id")
         if self.site_context and not present(site_id):
             raise errors.BadRequest(errors.MISSING_SITE_ID)
+        if self.site_context and not isinstance(site_id, str):
+            raise errors.BadRequest(errors.SITE_ID_NOT_TEXT)
         self.perform_authentication(request)
         self.access = authorize(
             api_key=request.auth,
             required_scope=self.scope_for(request.method),
-            site_id=str(site_id) if self.site_context else None,
+            site_id=site_id if self.site_context else None,
             team_id=params.get("team_id"),
             params=params,
             record_usage=self._record_usage,

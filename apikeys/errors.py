@@ -26,6 +26,7 @@ NETWORK_NOT_ALLOWED = "This API key may not be used from your network address ({
 MISSING_SITE_ID = (
     "Missing site ID. Please provide the required site_id parameter with your request."
 )
+SITE_ID_NOT_TEXT = "Parameter `site_id` must be a string (the site's domain)"
 CONSOLIDATED_VIEW = "This operation is unavailable for a consolidated view"
 TEAM_LOCKED = (
     "This Plausible site is locked due to missing active subscription. In order to "

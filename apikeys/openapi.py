@@ -111,9 +111,9 @@ def api_operation(
     )
 
 
-def query(name: str, type_=str, *, required: bool = False, description: str = ""):
+def query(name: str, type_=str, *, required: bool = False, description: str = "", **extra):
     return OpenApiParameter(
-        name, type_, OpenApiParameter.QUERY, required=required, description=description
+        name, type_, OpenApiParameter.QUERY, required=required, description=description, **extra
     )
 
 
@@ -126,6 +126,7 @@ def path(name: str, type_=str, *, description: str = "", pattern: str | None = N
 SITE_ID = query(
     "site_id",
     required=True,
+    pattern=r"^.+$",
     description="The site's domain (or its previous domain, for 72 hours after a change).",
 )
 PAGINATION = [

@@ -49,31 +49,37 @@ class SiteUpdateRequest(serializers.Serializer):
 
 
 class GoalRequest(serializers.Serializer):
-    site_id = serializers.CharField()
+    site_id = serializers.CharField(min_length=1)
     goal_type = serializers.ChoiceField(choices=["event", "page"])
     event_name = serializers.CharField(required=False, max_length=120)
     page_path = serializers.CharField(required=False, max_length=2000)
-    display_name = serializers.CharField(required=False, max_length=2000)
+    # null means "not given" for the optional fields, as in Plausible.
+    display_name = serializers.CharField(required=False, allow_null=True, max_length=2000)
     custom_props = serializers.DictField(
-        child=serializers.CharField(max_length=2000), required=False, help_text="At most 3."
+        child=serializers.CharField(max_length=2000),
+        required=False,
+        allow_null=True,
+        help_text="At most 3.",
     )
-    scroll_threshold = serializers.IntegerField(required=False, min_value=-1, max_value=100)
-    currency = serializers.CharField(required=False, min_length=3, max_length=3)
+    scroll_threshold = serializers.IntegerField(
+        required=False, allow_null=True, min_value=-1, max_value=100
+    )
+    currency = serializers.CharField(required=False, allow_null=True, min_length=3, max_length=3)
 
 
 class CustomPropertyRequest(serializers.Serializer):
-    site_id = serializers.CharField()
+    site_id = serializers.CharField(min_length=1)
     property = serializers.CharField(max_length=300)
 
 
 class GuestRequest(serializers.Serializer):
-    site_id = serializers.CharField()
+    site_id = serializers.CharField(min_length=1)
     email = serializers.EmailField()
     role = serializers.ChoiceField(choices=GuestRole.values)
 
 
 class SharedLinkRequest(serializers.Serializer):
-    site_id = serializers.CharField()
+    site_id = serializers.CharField(min_length=1)
     name = serializers.CharField(max_length=255)
 
 
