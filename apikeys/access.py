@@ -16,7 +16,7 @@ from accounts.models import User
 from apikeys import errors
 from apikeys.models import ApiKey
 from apikeys.ratelimit import Bucket, Usage, count_request
-from apikeys.scopes import PROVISION_SCOPE, has_scope
+from apikeys.scopes import ANALYTICS_WRITE_SCOPE, PROVISION_SCOPE, has_scope
 from sites.models import Site
 from sites.selectors import site_for_user
 from teams.models import Feature, Membership, Role, Team
@@ -57,7 +57,8 @@ OWNER_ROLES = frozenset({Role.OWNER})
 
 
 def feature_for_scope(required_scope: str) -> Feature:
-    return Feature.SITES_API if required_scope == PROVISION_SCOPE else Feature.STATS_API
+    writes = required_scope in (PROVISION_SCOPE, ANALYTICS_WRITE_SCOPE)
+    return Feature.SITES_API if writes else Feature.STATS_API
 
 
 def verify_team_entitlements(*, team: Team, feature: Feature) -> None:
@@ -75,6 +76,11 @@ def _verify(*, api_key: ApiKey, team: Team, is_member: bool, feature: Feature) -
     verify_team_entitlements(team=team, feature=feature)
     if not is_member:
         raise exceptions.AuthenticationFailed(errors.INVALID_API_KEY)
+
+
+def _reachable(api_key: ApiKey, site: Site) -> bool:
+    in_key_team = api_key.team_id is None or api_key.team_id == site.team_id
+    return in_key_team and (site.team_role or site.guest_role) is not None
 
 
 def _requested_team(api_key: ApiKey, team_id: object) -> tuple[Team | None, str | None]:
@@ -119,9 +125,18 @@ def authorize(
     team_id: object = None,
     params: dict | None = None,
     record_usage: Callable[[Usage], None] | None = None,
+    site_key: str | None = None,
 ) -> ApiAccess:
+    """`site_id` names the site by domain (Plausible dialect); `site_key` by its key
+    (resource dialect), where a site the key cannot reach is simply not found."""
     user = api_key.user
-    site = site_for_user(site_id=site_id, user=user) if site_id else None
+    site = None
+    if site_id:
+        site = site_for_user(site_id=site_id, user=user)
+    elif site_key:
+        site = site_for_user(site_key=site_key, user=user)
+        if site is not None and not _reachable(api_key, site):
+            site = None
 
     # Rate limits come after the key lookup and before every other check, so
     # refused requests with a valid key still count (spec §3.1 steps 3-4).

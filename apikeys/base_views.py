@@ -24,6 +24,8 @@ class ApiKeyView(APIView):
     permission_classes: list = []
     required_scope: str | None = None
     site_context: bool = False
+    # The resource dialect names its site in the path, by key: the URL kwarg.
+    site_key_kwarg: str | None = None
 
     def scope_for(self, method: str) -> str:
         if self.required_scope is not None:
@@ -52,6 +54,7 @@ class ApiKeyView(APIView):
             team_id=params.get("team_id"),
             params=params,
             record_usage=self._record_usage,
+            site_key=kwargs.get(self.site_key_kwarg) if self.site_key_kwarg else None,
         )
 
     rate_limit_usage: Usage | None = None

@@ -86,18 +86,33 @@ def _first_message(detail) -> str:
     return str(detail)
 
 
+RESOURCE_PREFIX = "/api/v1/analytics/"
+
+
+def error_body(path: str, message: str) -> dict:
+    """The error envelope of the dialect `path` belongs to: Plausible's
+    `{"error": "..."}`, or the resource dialect's `{"error": {"message": "..."}}`."""
+    if path.startswith(RESOURCE_PREFIX) or path == RESOURCE_PREFIX.rstrip("/"):
+        return {"error": {"message": message}}
+    return {"error": message}
+
+
+def json_error(request, message: str, status: int) -> JsonResponse:
+    return JsonResponse(error_body(request.path, message), status=status)
+
+
 def server_error(request):
-    """handler500: an unexpected failure under /api/ still answers the one JSON
-    error shape (Plausible's wording); other pages get Django's page."""
+    """handler500: an unexpected failure under /api/ still answers JSON in the
+    dialect's shape (Plausible's wording); other pages get Django's page."""
     if request.path.startswith("/api/"):
-        return JsonResponse({"error": INTERNAL_ERROR}, status=500)
+        return json_error(request, INTERNAL_ERROR, 500)
     return defaults.server_error(request)
 
 
 def not_found(request, exception=None):
     """handler404: unknown paths under /api/ answer JSON, never an HTML page."""
     if request.path.startswith("/api/"):
-        return JsonResponse({"error": UNKNOWN_PATH}, status=404)
+        return json_error(request, UNKNOWN_PATH, 404)
     return defaults.page_not_found(request, exception)
 
 
@@ -105,7 +120,7 @@ def api_exception_handler(exc, context):
     if isinstance(exc, RequestDataTooBig):
         from apikeys.middleware import body_too_large
 
-        return body_too_large()
+        return body_too_large(context["request"])
     if isinstance(exc, SiteServiceError):
         return Response({"error": exc.message}, status=exc.status_code)
     if isinstance(exc, RateLimitUnavailable):

@@ -5,6 +5,8 @@ requests that never reach a view."""
 from django.conf import settings
 from django.http import JsonResponse
 
+from apikeys.errors import json_error
+
 API_PREFIX = "/api/"
 HTTPS_REQUIRED = (
     "HTTPS is required. Send this request to the https:// address of the API; "
@@ -13,10 +15,9 @@ HTTPS_REQUIRED = (
 BODY_TOO_LARGE = "The request body is too large (at most {limit} bytes)."
 
 
-def body_too_large() -> JsonResponse:
-    return JsonResponse(
-        {"error": BODY_TOO_LARGE.format(limit=settings.DATA_UPLOAD_MAX_MEMORY_SIZE)}, status=413
-    )
+def body_too_large(request) -> JsonResponse:
+    message = BODY_TOO_LARGE.format(limit=settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+    return json_error(request, message, 413)
 
 
 class ApiHygieneMiddleware:
@@ -28,8 +29,8 @@ class ApiHygieneMiddleware:
             # Refused, not redirected: a redirect would have sent the key in the clear
             # already, and a client following it would lose a POST's body.
             if not settings.ALLOW_PLAIN_HTTP and not request.is_secure():
-                return JsonResponse({"error": HTTPS_REQUIRED}, status=403)
+                return json_error(request, HTTPS_REQUIRED, 403)
             length = request.META.get("CONTENT_LENGTH")
             if length and length.isdigit() and int(length) > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
-                return body_too_large()
+                return body_too_large(request)
         return self.get_response(request)

@@ -74,6 +74,7 @@ ERROR_DESCRIPTIONS = {
     404: "No such site (or one the caller may not act on), or no such object.",
     406: "The `Accept` header excludes JSON.",
     409: "A concurrent change of the same site; try again.",
+    422: "Validation failed: `details` lists every invalid field.",
     413: "The request body is too large.",
     429: "Rate limited; see `Retry-After`.",
     503: "Rate limiting (Redis) or the mail server is unavailable.",
@@ -81,10 +82,9 @@ ERROR_DESCRIPTIONS = {
 COMMON_ERRORS = (400, 401, 402, 403, 404, 406, 413, 429, 503)
 
 
-def error_responses(*codes: int) -> dict:
+def error_responses(*codes: int, serializer=ErrorSerializer) -> dict:
     return {
-        code: OpenApiResponse(ErrorSerializer, description=ERROR_DESCRIPTIONS[code])
-        for code in codes
+        code: OpenApiResponse(serializer, description=ERROR_DESCRIPTIONS[code]) for code in codes
     }
 
 
@@ -97,11 +97,18 @@ def api_operation(
     request=None,
     extra_errors=(),
     tags=("Sites API",),
+    error_serializer=ErrorSerializer,
+    success_status: int = 200,
+    operation_id: str | None = None,
 ):
-    """extend_schema for a key-authenticated operation of either dialect."""
-    responses = {200: response, **error_responses(*COMMON_ERRORS, *extra_errors)}
+    """extend_schema for a key-authenticated operation of either dialect (each
+    dialect has its own error envelope)."""
+    responses = {
+        success_status: response,
+        **error_responses(*COMMON_ERRORS, *extra_errors, serializer=error_serializer),
+    }
     return extend_schema(
-        operation_id=re.sub(r"\W+", "_", summary.lower()).strip("_"),
+        operation_id=operation_id or re.sub(r"\W+", "_", summary.lower()).strip("_"),
         summary=summary,
         description=description,
         parameters=[*parameters, *RATE_LIMIT_HEADERS],

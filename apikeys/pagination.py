@@ -72,8 +72,9 @@ def paginate_by_sort_key(fetch, params: dict, field: str) -> Page:
 
 
 def parse_limit(raw: object) -> int:
-    """A limit outside 1..100 is ignored (100 is used), as upstream; a non-integer is a 400."""
-    if raw is None or str(raw).strip() == "":
+    """A limit outside 1..100 is ignored (100 is used), as upstream; anything that is
+    not an integer, a blank `?limit=` included, is a 400 (upstream: a 500)."""
+    if raw is None:
         return DEFAULT_LIMIT
     if isinstance(raw, bool):
         raise errors.BadRequest(errors.INVALID_LIMIT)

@@ -17,7 +17,10 @@ def _nest(params: dict, key: str, values: list[str]) -> None:
     is {"a": ["1", "2"]}, so form-encoded clients can send objects and lists."""
     match = _BRACKETS.match(key)
     if match is None:
-        params[key] = values[-1]  # a repeated parameter: the last value wins
+        if len(values) > 1:
+            # Ambiguous: refused rather than guessed (`a[]=1&a[]=2` makes a list).
+            raise ParseError(f"Parameter `{key}` is given more than once")
+        params[key] = values[0]
         return
     path = [match.group(1), *re.findall(r"\[([^\[\]]*)\]", match.group(2))]
     if len(path) > MAX_NESTING + 1:

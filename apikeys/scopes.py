@@ -13,6 +13,12 @@ IMPLICIT_SCOPES = ("stats:read:*", "sites:read:*")
 DEFAULT_SCOPES = ["stats:read:*"]
 PROVISION_SCOPE = "sites:provision:*"
 READ_SCOPE = "sites:read:*"
+# The resource dialect's scopes. Each is equivalent to its Plausible twin, both
+# ways, so one key serves both dialects.
+ANALYTICS_READ_SCOPE = "analytics:read"
+ANALYTICS_WRITE_SCOPE = "analytics:write"
+_TWINS = {ANALYTICS_READ_SCOPE: READ_SCOPE, ANALYTICS_WRITE_SCOPE: PROVISION_SCOPE}
+EQUIVALENT_SCOPES = {**_TWINS, **{plausible: ours for ours, plausible in _TWINS.items()}}
 
 MAX_SCOPES = 32
 _SCOPE_RE = re.compile(r"^[a-z0-9_:-]*\*?$")
@@ -23,7 +29,14 @@ def scope_grants(key_scope: str, required_scope: str) -> bool:
 
 
 def has_scope(key_scopes: list[str], required_scope: str) -> bool:
-    return any(scope_grants(scope, required_scope) for scope in (*IMPLICIT_SCOPES, *key_scopes))
+    wanted = [required_scope]
+    if required_scope in EQUIVALENT_SCOPES:
+        wanted.append(EQUIVALENT_SCOPES[required_scope])
+    return any(
+        scope_grants(scope, required)
+        for required in wanted
+        for scope in (*IMPLICIT_SCOPES, *key_scopes)
+    )
 
 
 def validate_scopes(scopes: object) -> list[str]:

@@ -8,6 +8,7 @@ from sites.web_views import accept_invitation_page
 urlpatterns = [
     path("admin/", admin.site.urls),
     # /api/v1/sites…, the Plausible dialect (teams and shared links included).
+    path("api/v1/analytics/", include("sites.resource.urls")),
     path("api/v1/", include("sites.urls")),
     path("api/v2/auth/", include("apikeys.urls")),
     # The OpenAPI description (YAML, or JSON with ?format=json) and its reader.

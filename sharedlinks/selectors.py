@@ -20,3 +20,18 @@ def shared_link_for_page(*, domain: str, slug: str) -> SharedLink | None:
         )
         .first()
     )
+
+
+def public_site_for_page(*, domain: str):
+    """A site whose owner made its stats public (`public_stats`): its share page
+    opens without a slug."""
+    from sites.models import Site
+
+    if "\x00" in domain or len(domain) > 255:
+        return None
+    cutoff = timezone.now() - DOMAIN_CHANGE_GRACE
+    return (
+        Site.objects.filter(public_stats=True)
+        .filter(Q(domain=domain) | Q(domain_changed_from=domain, domain_changed_at__gt=cutoff))
+        .first()
+    )

@@ -7,7 +7,7 @@ from apikeys.base_views import ApiKeyView
 from apikeys.errors import BadRequest
 from apikeys.openapi import api_operation
 from sharedlinks import services
-from sharedlinks.selectors import shared_link_for_page
+from sharedlinks.selectors import public_site_for_page, shared_link_for_page
 from sites.openapi import SharedLinkRequest, SharedLinkResponse
 
 
@@ -35,6 +35,9 @@ class SharedLinksView(ApiKeyView):
 def share_page(request, domain: str):
     """GET /share/<domain>?auth=<slug>: the page a shared link opens."""
     link = shared_link_for_page(domain=domain, slug=request.GET.get("auth", ""))
-    if link is None:
+    if link is not None:
+        return render(request, "sharedlinks/share.html", {"site": link.site, "link": link})
+    site = public_site_for_page(domain=domain)
+    if site is None:
         raise Http404("No such shared link")
-    return render(request, "sharedlinks/share.html", {"site": link.site, "link": link})
+    return render(request, "sharedlinks/share.html", {"site": site, "link": None})

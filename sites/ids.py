@@ -14,3 +14,11 @@ def nanoid(length: int = NANOID_LENGTH) -> str:
 def new_tracker_id() -> str:
     """A tracker script configuration id: "pa-" and a 21-character nanoid."""
     return "pa-" + nanoid()
+
+
+SITE_KEY_ALPHABET = string.ascii_lowercase + string.digits
+
+
+def new_site_key() -> str:
+    """A site's public key for the tracker snippet: "sk_" and 24 random characters."""
+    return "sk_" + "".join(secrets.choice(SITE_KEY_ALPHABET) for _ in range(24))

@@ -1,12 +1,15 @@
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from sites.ids import new_tracker_id
+from sites.ids import new_site_key, new_tracker_id
 from teams.models import Team
 
 DEFAULT_TIMEZONE = "Etc/UTC"
 DOMAIN_MAX_LENGTH = 255
+SITE_NAME_MAX_LENGTH = 255  # a name defaults to the domain
 
 
 class GuestRole(models.TextChoices):
@@ -15,8 +18,15 @@ class GuestRole(models.TextChoices):
 
 
 class Site(models.Model):
-    """An analytics site, identified on the wire by its domain."""
+    """An analytics site. The Plausible dialect names it by its domain; the
+    resource dialect (/api/v1/analytics/sites) by its immutable `site_key`."""
 
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    site_key = models.CharField(max_length=32, unique=True, default=new_site_key, editable=False)
+    name = models.CharField(max_length=SITE_NAME_MAX_LENGTH)
+    public_stats = models.BooleanField(
+        default=False, help_text="The share page opens without a shared-link slug."
+    )
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="sites")
     domain = models.CharField(max_length=DOMAIN_MAX_LENGTH, unique=True)
     # The previous domain keeps resolving for a grace period after a domain change.

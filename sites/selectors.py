@@ -15,23 +15,30 @@ from teams.selectors import GUEST_ROLE
 DOMAIN_CHANGE_GRACE = timedelta(hours=72)
 
 
-def site_for_user(*, site_id: str, user: User) -> Site | None:
+def site_for_user(
+    *, user: User, site_id: str | None = None, site_key: str | None = None
+) -> Site | None:
     """The site named `site_id` (its domain, or its previous domain during the grace
-    period), with its team, tracker configuration and the user's roles on it, in one
-    query.
+    period) or `site_key` (the resource dialect's key), with its team, tracker
+    configuration and the user's roles on it, in one query.
 
     The result carries `team_role` (the user's role in the site's team, or None) and
     `guest_role` (their guest role on this site, or None). Access decisions are made
     by `apikeys.access`, not here."""
-    if "\x00" in site_id or len(site_id) > DOMAIN_MAX_LENGTH:
-        return None  # no such domain can exist (and PostgreSQL refuses NUL)
+    lookup = site_id if site_id is not None else site_key
+    if not lookup or "\x00" in lookup or len(lookup) > DOMAIN_MAX_LENGTH:
+        return None  # no such site can exist (and PostgreSQL refuses NUL)
     cutoff = timezone.now() - DOMAIN_CHANGE_GRACE
+    if site_id is not None:
+        named = Q(domain=site_id) | Q(domain_changed_from=site_id, domain_changed_at__gt=cutoff)
+    else:
+        named = Q(site_key=site_key)
     team_role = Membership.objects.filter(team=OuterRef("team"), user=user).values("role")[:1]
     guest_role = GuestMembership.objects.filter(site=OuterRef("pk"), user=user).values("role")[:1]
     return (
         Site.objects.select_related("team", "tracker_script_configuration")
         .annotate(team_role=Subquery(team_role), guest_role=Subquery(guest_role))
-        .filter(Q(domain=site_id) | Q(domain_changed_from=site_id, domain_changed_at__gt=cutoff))
+        .filter(named)
         .first()
     )
 

@@ -19,7 +19,9 @@ from sites.validation import (
     FieldError,
     InvalidSiteInput,
     domain_errors,
+    name_errors,
     new_site_errors,
+    public_stats_errors,
     tracker_configuration_changes,
 )
 from teams.models import PERSONAL_TEAM_NAME, Feature, Membership, Role, Team
@@ -40,6 +42,8 @@ PROPERTY_TOO_LONG = "Parameter `property` is too long"
 TOO_MANY_PROPERTIES = "Can't add any more custom properties"
 
 _TAKEN = FieldError("domain", DOMAIN_TAKEN_MESSAGE)
+# "Not given", where None is a value a client may send.
+UNSET = object()
 
 
 # --- Provisioning -------------------------------------------------------------------
@@ -128,13 +132,19 @@ def provision_site(
     domain: object,
     timezone: object = DEFAULT_TIMEZONE,
     tracker_configuration: object = None,
+    name: object = UNSET,
 ) -> Site:
-    """POST /api/v1/sites: create a site in `target_team` (the key's team or the
+    """Create a site (POST in both dialects) in `target_team` (the key's team or the
     requested one), else in the user's personal team. Everything, the personal team
-    included, is written in one transaction or not at all."""
+    included, is written in one transaction or not at all. Without a `name`, the
+    site is named after its domain."""
     if target_team is not None and role_in_target_team not in SITE_ADDING_ROLES:
         raise NotPermitted(CANNOT_ADD_TO_TEAM)
     normalized, errors = new_site_errors(domain=domain, timezone=timezone)
+    display_name = None
+    if name is not UNSET:
+        display_name, problems = name_errors(name)
+        errors = [*errors, *problems]
     tracker_changes, tracker_errors = tracker_configuration_changes(tracker_configuration)
 
     @transaction.atomic
@@ -144,7 +154,9 @@ def provision_site(
         team = _ensure_team_may_add_site(team)
         if errors:
             raise InvalidSiteInput(errors)
-        site = _insert_site(team=team, domain=normalized, timezone=timezone)
+        site = _insert_site(
+            team=team, domain=normalized, timezone=timezone, name=display_name or normalized
+        )
         if tracker_errors:
             # Reported after the site's own errors, and nothing is kept (spec #7).
             raise InvalidSiteInput(tracker_errors)
@@ -181,8 +193,8 @@ def create_site(
     return _claiming(normalized, user=None, write=write)
 
 
-def _insert_site(*, team: Team, domain: str, timezone: str) -> Site:
-    site = Site.objects.create(team=team, domain=domain, timezone=timezone)
+def _insert_site(*, team: Team, domain: str, timezone: str, name: str | None = None) -> Site:
+    site = Site.objects.create(team=team, domain=domain, timezone=timezone, name=name or domain)
     DomainClaim.objects.create(domain=domain, site=site)
     return site
 
@@ -212,22 +224,33 @@ def tracker_configuration_for(site: Site) -> TrackerScriptConfiguration:
     return configuration
 
 
-UNSET = object()
-
-
 def update_site(
-    *, site: Site, domain: object = UNSET, tracker_configuration: object = UNSET
+    *,
+    site: Site,
+    domain: object = UNSET,
+    tracker_configuration: object = UNSET,
+    name: object = UNSET,
+    public_stats: object = UNSET,
 ) -> Site:
-    """PUT /api/v1/sites/:site_id. A domain change and a configuration merge happen
-    together or not at all. Plausible changes the domain when the value is truthy
-    (null or false: no change)."""
+    """Change a site (PUT in the Plausible dialect, PATCH in the resource one). A
+    domain change and the other changes happen together or not at all; the old
+    domain keeps resolving for 72 hours. Plausible changes the domain when the value
+    is truthy (null or false: no change). Every invalid field is reported."""
     normalized = None
+    errors: list[FieldError] = []
     if domain is not UNSET and domain is not None and domain is not False:
         normalized, errors = domain_errors(domain)
-        if errors:
-            raise InvalidSiteInput(errors)
-        if normalized == site.domain:
-            raise InvalidSiteInput([FieldError("domain", SAME_DOMAIN_MESSAGE)])
+        if not errors and normalized == site.domain:
+            errors = [FieldError("domain", SAME_DOMAIN_MESSAGE)]
+    fields: dict = {}
+    if name is not UNSET:
+        fields["name"], problems = name_errors(name)
+        errors += problems
+    if public_stats is not UNSET:
+        fields["public_stats"], problems = public_stats_errors(public_stats)
+        errors += problems
+    if errors:
+        raise InvalidSiteInput(errors)
     original = (site.domain, site.domain_changed_from, site.domain_changed_at)
 
     @transaction.atomic
@@ -235,6 +258,10 @@ def update_site(
         site.domain, site.domain_changed_from, site.domain_changed_at = original
         if normalized is not None:
             _change_domain(site, normalized)
+        if fields:
+            Site.objects.filter(pk=site.pk).update(**fields)
+            for field, value in fields.items():
+                setattr(site, field, value)
         configuration = tracker_configuration_for(site)
         if tracker_configuration is not UNSET:
             _merge_tracker_configuration(site, configuration, tracker_configuration)

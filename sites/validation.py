@@ -10,7 +10,12 @@ from dataclasses import dataclass
 from functools import cache
 
 from sites.exceptions import InvalidInput
-from sites.models import DEFAULT_TIMEZONE, DOMAIN_MAX_LENGTH, InstallationType
+from sites.models import (
+    DEFAULT_TIMEZONE,
+    DOMAIN_MAX_LENGTH,
+    SITE_NAME_MAX_LENGTH,
+    InstallationType,
+)
 
 RESERVED_CHARACTERS = ":?#[]@!$&'()*+,;="
 _ALLOWED_PUNCTUATION = frozenset("-.\\/_:")
@@ -120,6 +125,27 @@ def new_site_errors(*, domain: object, timezone: object) -> tuple[str | None, li
     early = [error for error in domain_problems if error.message not in late]
     rest = [error for error in domain_problems if error.message in late]
     return normalized, [*early, *timezone_problems, *rest]
+
+
+def name_errors(raw: object) -> tuple[str | None, list[FieldError]]:
+    """A site's display name: text, not blank, at most SITE_NAME_MAX_LENGTH."""
+    if raw is None:
+        return None, [FieldError("name", CANT_BE_BLANK)]
+    if not isinstance(raw, str):
+        return None, [FieldError("name", IS_INVALID)]
+    name = raw.strip()
+    if not name:
+        return None, [FieldError("name", CANT_BE_BLANK)]
+    if len(name) > SITE_NAME_MAX_LENGTH:
+        return None, [FieldError("name", f"should be at most {SITE_NAME_MAX_LENGTH} character(s)")]
+    return name, []
+
+
+def public_stats_errors(raw: object) -> tuple[bool | None, list[FieldError]]:
+    flag = _cast_flag(raw)
+    if flag is None:
+        return None, [FieldError("public_stats", IS_INVALID)]
+    return flag, []
 
 
 def _cast_flag(value: object) -> bool | None:

@@ -47,3 +47,29 @@ def test_validation_deduplicates_and_strips():
 def test_validation_rejects(scopes):
     with pytest.raises(ValidationError):
         validate_scopes(scopes)
+
+
+@pytest.mark.parametrize(
+    ("key_scopes", "required"),
+    [
+        (["sites:provision:*"], "analytics:write"),
+        (["analytics:write"], "sites:provision:*"),
+        (["analytics:*"], "analytics:write"),
+        ([], "analytics:read"),  # sites:read:* is implicit, and its twin with it
+        (["*"], "analytics:write"),
+    ],
+)
+def test_the_two_dialects_scopes_are_twins(key_scopes, required):
+    assert has_scope(key_scopes, required)
+
+
+@pytest.mark.parametrize(
+    ("key_scopes", "required"),
+    [
+        ([], "analytics:write"),
+        (["analytics:read"], "sites:provision:*"),
+        (["stats:read:*"], "analytics:write"),
+    ],
+)
+def test_reading_never_grants_writing(key_scopes, required):
+    assert not has_scope(key_scopes, required)

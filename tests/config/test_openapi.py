@@ -28,6 +28,11 @@ OPERATIONS = {
     ("/api/v1/sites/shared-links", "put"),
     ("/api/v2/auth/keys", "post"),
     ("/api/v2/auth/keys/{raw_key}", "delete"),
+    ("/api/v1/analytics/sites", "get"),
+    ("/api/v1/analytics/sites", "post"),
+    ("/api/v1/analytics/sites/{key}", "get"),
+    ("/api/v1/analytics/sites/{key}", "patch"),
+    ("/api/v1/analytics/sites/{key}", "delete"),
 }
 
 
@@ -70,13 +75,26 @@ def test_both_key_schemes_are_alternatives(schema):
 def test_errors_and_rate_limit_headers_are_documented(schema):
     for (path, method), operation in operations(schema).items():
         responses = operation["responses"]
+        envelope = "ResourceError" if path.startswith("/api/v1/analytics/") else "Error"
         for code in ("400", "401", "404"):
             assert responses[code]["content"]["application/json"]["schema"] == {
-                "$ref": "#/components/schemas/Error"
+                "$ref": f"#/components/schemas/{envelope}"
             }, (path, method, code)
         if path.startswith("/api/v1/"):
-            assert {"RateLimit", "RateLimit-Policy"} <= set(responses["200"]["headers"])
+            success = responses.get("200") or responses["201"]
+            assert {"RateLimit", "RateLimit-Policy"} <= set(success["headers"])
             assert "Retry-After" in responses["429"]["headers"]
+
+
+def test_each_dialect_documents_its_own_error_envelope(schema):
+    ops = operations(schema)
+    resource = ops[("/api/v1/analytics/sites", "post")]["responses"]
+    assert "201" in resource and "422" in resource
+    ref = resource["422"]["content"]["application/json"]["schema"]["$ref"]
+    envelope = schema["components"]["schemas"][ref.rsplit("/", 1)[1]]
+    assert list(envelope["properties"]) == ["error"]
+    plausible = ops[("/api/v1/sites", "post")]["responses"]["400"]
+    assert plausible["content"]["application/json"]["schema"]["$ref"].endswith("/Error")
 
 
 def test_parameters_are_exact(schema):

@@ -156,3 +156,15 @@ def test_garbage_path_segments_are_clean(alice_api, site, path):
     for method in ("get", "put", "delete"):
         response = getattr(alice_api, method)(f"{path}?site_id=alpha.test")
         assert_clean_error_or_success(response)
+
+
+def test_a_repeated_parameter_is_refused_not_guessed(alice_api, site):
+    response = alice_api.get("/api/v1/sites?limit=5&limit=7")
+    assert response.status_code == 400
+    assert response.json() == {"error": "Parameter `limit` is given more than once"}
+    listed = alice_api.put(
+        "/api/v1/sites/custom-props",
+        "site_id=alpha.test&property[]=a&property[]=b",
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert listed.status_code == 200

@@ -121,9 +121,11 @@ class TestPagination:
         assert response.status_code == 400
         assert response.json() == {"error": errors.INVALID_LIMIT}
 
-    def test_a_blank_limit_is_the_default(self, api, alice, issue_key):
-        response = api.with_key(issue_key(alice)).get(TEAMS, {"limit": " "})
-        assert response.json()["meta"]["limit"] == 100
+    @pytest.mark.parametrize("limit", ["", " "])
+    def test_a_blank_limit_is_400_like_any_non_integer(self, api, alice, issue_key, limit):
+        response = api.with_key(issue_key(alice)).get(TEAMS, {"limit": limit})
+        assert response.status_code == 400
+        assert response.json() == {"error": errors.INVALID_LIMIT}
 
     @pytest.mark.parametrize(
         "cursor",

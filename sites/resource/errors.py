@@ -1,0 +1,23 @@
+"""The resource dialect's error envelope: `{"error": {"message": "..."}}`, and for
+invalid input 422 `{"error": {"message": "Validation failed", "details": {...}}}`
+with every invalid field. The rules and messages are the Plausible dialect's."""
+
+from rest_framework.response import Response
+
+from apikeys.errors import api_exception_handler
+from sites.validation import InvalidSiteInput
+
+VALIDATION_FAILED = "Validation failed"
+
+
+def resource_exception_handler(exc, context):
+    if isinstance(exc, InvalidSiteInput):
+        details: dict[str, list[str]] = {}
+        for error in exc.errors:
+            details.setdefault(error.field, []).append(error.message)
+        body = {"message": VALIDATION_FAILED, "details": details}
+        return Response({"error": body}, status=422)
+    response = api_exception_handler(exc, context)
+    if response is not None and isinstance(response.data, dict) and "error" in response.data:
+        response.data = {"error": {"message": response.data["error"]}}
+    return response

@@ -1,0 +1,61 @@
+"""Shapes of the resource dialect (/api/v1/analytics/sites), as its documentation
+gives them: exactly six fields per site, wrapped in `{"data": ...}`."""
+
+from rest_framework import serializers
+
+from sites.models import Site
+
+
+class ResourceSiteSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="uuid")
+    created_at = serializers.DateTimeField(format="%Y-%m-%dT%H:%M:%SZ")
+
+    class Meta:
+        model = Site
+        fields = ["id", "domain", "name", "site_key", "public_stats", "created_at"]
+
+
+# For the OpenAPI description only: the services validate input.
+class ResourceSiteCreateRequest(serializers.Serializer):
+    domain = serializers.CharField(max_length=255)
+    name = serializers.CharField(max_length=255)
+
+
+class ResourceSiteUpdateRequest(serializers.Serializer):
+    domain = serializers.CharField(max_length=255, required=False)
+    name = serializers.CharField(max_length=255, required=False)
+    public_stats = serializers.BooleanField(required=False)
+
+
+class ResourceSiteResponse(serializers.Serializer):
+    data = ResourceSiteSerializer()
+
+
+class ResourceListMeta(serializers.Serializer):
+    next_cursor = serializers.CharField(help_text="Pass as `cursor` for the next page.")
+
+
+class ResourceSiteListResponse(serializers.Serializer):
+    data = ResourceSiteSerializer(many=True)
+    meta = ResourceListMeta(required=False, help_text="Only when there is a next page.")
+
+
+class _Deleted(serializers.Serializer):
+    deleted = serializers.BooleanField()
+
+
+class ResourceDeletedResponse(serializers.Serializer):
+    data = _Deleted()
+
+
+class _ResourceErrorBody(serializers.Serializer):
+    message = serializers.CharField()
+    details = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        required=False,
+        help_text="On 422: every invalid field with its messages.",
+    )
+
+
+class ResourceErrorSerializer(serializers.Serializer):
+    error = _ResourceErrorBody()
