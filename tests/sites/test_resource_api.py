@@ -287,3 +287,29 @@ class TestPublicStats:
         assert page.status_code == 200 and "alpha.test" in page.content.decode()
         writer.patch(f"{SITES}/{site.site_key}", {"public_stats": False}, format="json")
         assert client.get("/share/alpha.test").status_code == 404
+
+
+class TestForbidden:
+    def test_a_network_restriction_is_403_in_the_envelope(self, api, alice, alpha, issue_key):
+        key = issue_key(
+            alice, team=alpha, scopes=["analytics:read"], allowed_networks=["10.0.0.0/8"]
+        )
+        response = api.with_key(key).get(SITES)
+        assert response.status_code == 403
+        assert set(response.json()) == {"error"} and "network" in error(response)
+
+    def test_plain_http_is_403_in_the_envelope(self, reader, settings):
+        settings.ALLOW_PLAIN_HTTP = False
+        response = reader.get(SITES)
+        assert response.status_code == 403
+        assert "HTTPS is required" in error(response)
+
+    def test_a_team_where_the_caller_is_a_viewer_is_403(self, api, bob, alpha, issue_key):
+        bobs = api.with_key(issue_key(bob, scopes=["analytics:write"]))
+        response = bobs.post(
+            SITES,
+            {"domain": "v.test", "name": "v", "team_id": str(alpha.identifier)},
+            format="json",
+        )
+        assert response.status_code == 403
+        assert error(response) == "You can't add sites to the selected team."
