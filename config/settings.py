@@ -198,6 +198,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "PREPROCESSING_HOOKS": ["apikeys.openapi.clean_paths"],
+    # What a client sends (goal_type) and what a goal is (scroll goals included).
+    "ENUM_NAME_OVERRIDES": {
+        "GoalTypeEnum": ["event", "page"],
+        "GoalKindEnum": ["event", "page", "scroll"],
+    },
     "SERVERS": [{"url": BASE_URL}],
 }
 

@@ -2,12 +2,22 @@
 only answer "which rows", each in a constant number of queries."""
 
 from datetime import timedelta
+from functools import cache
 
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db import connection
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
-from sites.models import DOMAIN_MAX_LENGTH, Goal, GuestInvitation, GuestMembership, Site
+from apikeys.rows import RowLoader, quote, split_row
+from sites.models import (
+    DOMAIN_MAX_LENGTH,
+    Goal,
+    GuestInvitation,
+    GuestMembership,
+    Site,
+    TrackerScriptConfiguration,
+)
 from teams.models import Membership, Team
 from teams.selectors import GUEST_ROLE
 
@@ -15,12 +25,44 @@ from teams.selectors import GUEST_ROLE
 DOMAIN_CHANGE_GRACE = timedelta(hours=72)
 
 
+_SITES = RowLoader(Site, "s")
+_SITE_TEAMS = RowLoader(Team, "t")
+_TRACKERS = RowLoader(TrackerScriptConfiguration, "c")
+
+
+@cache
+def _site_lookup_sql(by: str) -> str:
+    """The site with its team, tracker configuration and the user's two roles.
+    Only identifiers from model metadata are interpolated; values are bound."""
+    if by == "domain":
+        where = (
+            f"(s.{quote('domain')} = %s OR (s.{quote('domain_changed_from')} = %s "
+            f"AND s.{quote('domain_changed_at')} > %s))"
+        )
+    else:
+        where = f"s.{quote('site_key')} = %s"
+    return (
+        f"SELECT {_SITES.columns}, {_SITE_TEAMS.columns}, {_TRACKERS.columns}, "  # noqa: S608
+        f"(SELECT m.{quote('role')} FROM {quote(Membership._meta.db_table)} m "
+        f"WHERE m.{quote('team_id')} = s.{quote('team_id')} AND m.{quote('user_id')} = %s "
+        "LIMIT 1), "
+        f"(SELECT g.{quote('role')} FROM {quote(GuestMembership._meta.db_table)} g "
+        f"WHERE g.{quote('site_id')} = s.{quote('id')} AND g.{quote('user_id')} = %s LIMIT 1) "
+        f"FROM {quote(Site._meta.db_table)} s "
+        f"INNER JOIN {quote(Team._meta.db_table)} t ON t.{quote('id')} = s.{quote('team_id')} "
+        f"LEFT OUTER JOIN {quote(TrackerScriptConfiguration._meta.db_table)} c "
+        f"ON c.{quote('site_id')} = s.{quote('id')} "
+        f"WHERE {where} ORDER BY s.{quote('id')} LIMIT 1"
+    )
+
+
 def site_for_user(
     *, user: User, site_id: str | None = None, site_key: str | None = None
 ) -> Site | None:
     """The site named `site_id` (its domain, or its previous domain during the grace
     period) or `site_key` (the resource dialect's key), with its team, tracker
-    configuration and the user's roles on it, in one query.
+    configuration and the user's roles on it, in one query (hand-written, see
+    apikeys/rows.py: this runs on most requests).
 
     The result carries `team_role` (the user's role in the site's team, or None) and
     `guest_role` (their guest role on this site, or None). Access decisions are made
@@ -28,19 +70,27 @@ def site_for_user(
     lookup = site_id if site_id is not None else site_key
     if not lookup or "\x00" in lookup or len(lookup) > DOMAIN_MAX_LENGTH:
         return None  # no such site can exist (and PostgreSQL refuses NUL)
-    cutoff = timezone.now() - DOMAIN_CHANGE_GRACE
     if site_id is not None:
-        named = Q(domain=site_id) | Q(domain_changed_from=site_id, domain_changed_at__gt=cutoff)
+        cutoff = connection.ops.adapt_datetimefield_value(timezone.now() - DOMAIN_CHANGE_GRACE)
+        sql, values = _site_lookup_sql("domain"), [user.pk, user.pk, site_id, site_id, cutoff]
     else:
-        named = Q(site_key=site_key)
-    team_role = Membership.objects.filter(team=OuterRef("team"), user=user).values("role")[:1]
-    guest_role = GuestMembership.objects.filter(site=OuterRef("pk"), user=user).values("role")[:1]
-    return (
-        Site.objects.select_related("team", "tracker_script_configuration")
-        .annotate(team_role=Subquery(team_role), guest_role=Subquery(guest_role))
-        .filter(named)
-        .first()
+        sql, values = _site_lookup_sql("key"), [user.pk, user.pk, site_key]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    site_values, team_values, tracker_values, (team_role, guest_role) = split_row(
+        row, _SITES, _SITE_TEAMS, _TRACKERS
     )
+    site = _SITES.build(site_values)
+    site.team = _SITE_TEAMS.build(team_values)
+    tracker = _TRACKERS.build(tracker_values)
+    Site.tracker_script_configuration.related.set_cached_value(site, tracker)
+    if tracker is not None:
+        tracker.site = site
+    site.team_role, site.guest_role = team_role, guest_role
+    return site
 
 
 def sites_visible_to(*, user: User, team: Team | None, role_in_team: str | None) -> QuerySet[Site]:
