@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.authentication import BasicAuthentication
+from rest_framework.parsers import FormParser, JSONParser
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -35,6 +36,8 @@ class IsActiveStaff(BasePermission):
 class StaffKeyView(APIView):
     authentication_classes = [BasicAuthentication]
     permission_classes = [IsActiveStaff]
+    # JSON (documented) or a form; a multipart "body" of anything parses as empty.
+    parser_classes = [JSONParser, FormParser]
 
 
 def _as_bad_request(exc: ValidationError) -> errors.BadRequest:

@@ -70,7 +70,9 @@ def test_an_explicit_network_and_scopes_are_honoured(api, staff_auth):
 
 
 def test_a_form_encoded_body_is_accepted(api, staff_auth):
-    response = api.post(KEYS, {"description": "form"}, **staff_auth)
+    response = api.post(
+        KEYS, "description=form", content_type="application/x-www-form-urlencoded", **staff_auth
+    )
     assert response.status_code == 201
 
 
@@ -170,3 +172,10 @@ class TestRevocation:
         )
         assert response.status_code == 403
         assert ApiKey.objects.get(key_prefix=raw[:6]).revoked_at is None
+
+
+def test_a_multipart_body_is_refused_with_415(api, staff_auth):
+    """Multipart would turn any body into an empty form, issuing a default key."""
+    response = api.post(KEYS, {"description": "x"}, format="multipart", **staff_auth)
+    assert response.status_code == 415
+    assert set(response.json()) == {"error"}
