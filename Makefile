@@ -11,7 +11,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 DEV_ENV := DEBUG=true ALLOW_PLAIN_HTTP=true
 
-.PHONY: install run test lint clean
+.PHONY: install run test lint clean bench bench-smoke wrk
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is required (set PYTHON=...)." >&2; exit 1; }
@@ -37,6 +37,21 @@ run: install
 
 test: install
 	$(BIN)/python -m pytest
+
+# The benchmark needs wrk (Debian package), PostgreSQL and Redis on 127.0.0.1, and
+# the peer library (the `bench` extra). `make bench` installs wrk and the extra.
+wrk:
+	@command -v wrk >/dev/null 2>&1 || { \
+	    if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq wrk; \
+	    else sudo apt-get update -qq && sudo apt-get install -y -qq wrk; fi; }
+
+bench: install wrk
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	$(BIN)/python -m benchmarks.run
+
+bench-smoke: install wrk
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	$(BIN)/python -m benchmarks.run --smoke
 
 lint: install
 	$(BIN)/ruff check .
