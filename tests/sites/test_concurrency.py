@@ -22,27 +22,35 @@ pytestmark = [
 ]
 
 
-def race(key: str, method: str, path: str, body: dict, threads: int = THREADS) -> list:
-    """Send the same request from `threads` threads at once; return the responses."""
-    barrier = threading.Barrier(threads)
-    responses: list = [None] * threads
+def together(key: str, count: int, send) -> list:
+    """Run `send(client, index)` from `count` threads at once, each with its own
+    database connection opened before the start line; return the results."""
+    barrier = threading.Barrier(count)
+    results: list = [None] * count
 
-    def send(index: int) -> None:
+    def worker(index: int) -> None:
         client = APIClient()
         client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
         try:
             connection.ensure_connection()  # connect first, so requests start together
             barrier.wait()
-            responses[index] = getattr(client, method)(path, body, format="json")
+            results[index] = send(client, index)
         finally:
             connection.close()
 
-    workers = [threading.Thread(target=send, args=(n,)) for n in range(threads)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()
-    return responses
+    workers = [threading.Thread(target=worker, args=(n,)) for n in range(count)]
+    for thread in workers:
+        thread.start()
+    for thread in workers:
+        thread.join()
+    return results
+
+
+def race(key: str, method: str, path: str, body: dict, threads: int = THREADS) -> list:
+    """Send the same request from `threads` threads at once; return the responses."""
+    return together(
+        key, threads, lambda client, _: getattr(client, method)(path, body, format="json")
+    )
 
 
 def assert_all_identical_200(responses):
@@ -81,28 +89,12 @@ def test_concurrent_custom_props_are_added_once(site, alice_key):
 
 def test_concurrent_different_custom_props_are_all_kept(site, alice_key):
     """The row lock serialises read-modify-write: no property is lost."""
-    barrier = threading.Barrier(10)
-    statuses = []
 
-    def add(name):
-        client = APIClient()
-        client.credentials(HTTP_AUTHORIZATION=f"Bearer {alice_key}")
-        try:
-            connection.ensure_connection()  # connect first, so requests start together
-            barrier.wait()
-            body = {"site_id": "alpha.test", "property": name}
-            statuses.append(
-                client.put("/api/v1/sites/custom-props", body, format="json").status_code
-            )
-        finally:
-            connection.close()
+    def add(client, index):
+        body = {"site_id": "alpha.test", "property": f"p{index}"}
+        return client.put("/api/v1/sites/custom-props", body, format="json").status_code
 
-    workers = [threading.Thread(target=add, args=(f"p{n}",)) for n in range(10)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()
-    assert statuses == [200] * 10
+    assert together(alice_key, 10, add) == [200] * 10
     assert sorted(Site.objects.get(pk=site.pk).allowed_event_props) == sorted(
         f"p{n}" for n in range(10)
     )
@@ -133,26 +125,11 @@ def test_many_concurrent_creates_of_one_domain_never_500(alpha, alice_key):
 
 
 def test_concurrent_first_sites_share_one_personal_team(alice, alice_key):
-    barrier = threading.Barrier(5)
-    statuses = []
+    def create(client, index):
+        body = {"domain": f"first{index}.test"}
+        return client.post("/api/v1/sites", body, format="json").status_code
 
-    def create(number):
-        client = APIClient()
-        client.credentials(HTTP_AUTHORIZATION=f"Bearer {alice_key}")
-        try:
-            connection.ensure_connection()  # connect first, so requests start together
-            barrier.wait()
-            body = {"domain": f"first{number}.test"}
-            statuses.append(client.post("/api/v1/sites", body, format="json").status_code)
-        finally:
-            connection.close()
-
-    workers = [threading.Thread(target=create, args=(n,)) for n in range(5)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()
-    assert statuses == [200] * 5
+    assert together(alice_key, 5, create) == [200] * 5
     assert Team.objects.filter(setup_complete=False).count() == 1
 
 
@@ -160,53 +137,24 @@ def test_the_site_limit_holds_under_concurrency(alpha, alice_key):
     from teams.services import set_team_entitlements
 
     set_team_entitlements(team=alpha, site_limit=3)
-    barrier = threading.Barrier(10)
-    statuses = []
 
-    def create(number):
-        client = APIClient()
-        client.credentials(HTTP_AUTHORIZATION=f"Bearer {alice_key}")
-        try:
-            connection.ensure_connection()  # connect first, so requests start together
-            barrier.wait()
-            body = {"domain": f"limited{number}.test", "team_id": str(alpha.identifier)}
-            statuses.append(client.post("/api/v1/sites", body, format="json").status_code)
-        finally:
-            connection.close()
+    def create(client, index):
+        body = {"domain": f"limited{index}.test", "team_id": str(alpha.identifier)}
+        return client.post("/api/v1/sites", body, format="json").status_code
 
-    workers = [threading.Thread(target=create, args=(n,)) for n in range(10)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()
-    assert sorted(statuses) == [200] * 3 + [402] * 7
+    assert sorted(together(alice_key, 10, create)) == [200] * 3 + [402] * 7
     assert Site.objects.filter(team=alpha).count() == 3
 
 
 def test_concurrent_renames_to_one_domain_leave_one_owner(alpha, make_site, alice_key):
     make_site(alpha, "one.test")
     make_site(alpha, "two.test")
-    barrier = threading.Barrier(2)
-    statuses = []
 
-    def rename(source):
-        client = APIClient()
-        client.credentials(HTTP_AUTHORIZATION=f"Bearer {alice_key}")
-        try:
-            connection.ensure_connection()  # connect first, so requests start together
-            barrier.wait()
-            response = client.put(
-                f"/api/v1/sites/{source}", {"domain": "target.test"}, format="json"
-            )
-            statuses.append(response.status_code)
-        finally:
-            connection.close()
+    def rename(client, index):
+        source = ("one.test", "two.test")[index]
+        body = {"domain": "target.test"}
+        return client.put(f"/api/v1/sites/{source}", body, format="json").status_code
 
-    workers = [threading.Thread(target=rename, args=(s,)) for s in ("one.test", "two.test")]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()
-    assert sorted(statuses) == [200, 400]
+    assert sorted(together(alice_key, 2, rename)) == [200, 400]
     assert Site.objects.filter(domain="target.test").count() == 1
     assert DomainClaim.objects.filter(domain="target.test").count() == 1
