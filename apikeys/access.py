@@ -158,7 +158,9 @@ def authorize(
             # Not blocking, but worth seeing in the logs (spec §3.3).
             how = "as a guest" if site.guest_role else "as a non-member"
             verb = "accessing" if site.guest_role else "trying to access"
-            logger.warning("API key %s user %s %s %s", api_key.pk, verb, site_id, how)
+            logger.warning(
+                "API key %s user %s %s %s", api_key.pk, verb, site_id or site.domain, how
+            )
         _verify(api_key=api_key, team=site.team, is_member=site_role is not None, feature=feature)
 
     team, role_in_team = _requested_team(api_key, team_id)
