@@ -100,8 +100,12 @@ def _requested_team(api_key: ApiKey, team_id: object) -> tuple[Team | None, str 
 
 def rate_limit_bucket(api_key: ApiKey, site: Site | None) -> Bucket:
     """Spec §3.3: a team key spends its team's budget; a legacy key spends the
-    budget of the team owning the site it names, else its user's own."""
-    team = api_key.team if api_key.team_id is not None else (site.team if site else None)
+    budget of the team owning the site it names, else its user's own. Unlike
+    Plausible, only if the user is a member or guest of that site: otherwise anyone
+    with a key could spend (and exhaust) any team's budget by naming its domain."""
+    team = api_key.team
+    if team is None and site is not None and (site.team_role or site.guest_role):
+        team = site.team
     if team is not None:
         return Bucket(
             key=f"team:{team.identifier}",

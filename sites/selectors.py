@@ -52,7 +52,10 @@ def _site_lookup_sql(by: str) -> str:
         f"INNER JOIN {quote(Team._meta.db_table)} t ON t.{quote('id')} = s.{quote('team_id')} "
         f"LEFT OUTER JOIN {quote(TrackerScriptConfiguration._meta.db_table)} c "
         f"ON c.{quote('site_id')} = s.{quote('id')} "
-        f"WHERE {where} ORDER BY s.{quote('id')} LIMIT 1"
+        # Claims make two matches impossible; should one slip through, the site
+        # whose current domain it is wins over one that merely had it.
+        f"WHERE {where} ORDER BY CASE WHEN s.{quote('domain')} = %s THEN 0 ELSE 1 END, "
+        f"s.{quote('id')} LIMIT 1"
     )
 
 
@@ -72,9 +75,10 @@ def site_for_user(
         return None  # no such site can exist (and PostgreSQL refuses NUL)
     if site_id is not None:
         cutoff = connection.ops.adapt_datetimefield_value(timezone.now() - DOMAIN_CHANGE_GRACE)
-        sql, values = _site_lookup_sql("domain"), [user.pk, user.pk, site_id, site_id, cutoff]
+        sql = _site_lookup_sql("domain")
+        values = [user.pk, user.pk, site_id, site_id, cutoff, site_id]
     else:
-        sql, values = _site_lookup_sql("key"), [user.pk, user.pk, site_key]
+        sql, values = _site_lookup_sql("key"), [user.pk, user.pk, site_key, ""]
     with connection.cursor() as cursor:
         cursor.execute(sql, values)
         row = cursor.fetchone()

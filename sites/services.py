@@ -101,9 +101,15 @@ def _release_domain(domain: str, *, user: User | None) -> bool:
 
 
 def _forget_previous_domain(site: Site) -> None:
-    if site.domain_changed_from:
-        DomainClaim.objects.filter(site=site, domain=site.domain_changed_from).delete()
-    Site.objects.filter(pk=site.pk).update(domain_changed_from=None, domain_changed_at=None)
+    """Drop the site's previous domain, if it is still the one we read: a rename
+    that won meanwhile has made it the claim of its new domain, which stays."""
+    alias = site.domain_changed_from
+    if alias:
+        forgotten = Site.objects.filter(pk=site.pk, domain_changed_from=alias).update(
+            domain_changed_from=None, domain_changed_at=None
+        )
+        if forgotten:
+            DomainClaim.objects.filter(site=site, domain=alias).delete()
     site.domain_changed_from = None
     site.domain_changed_at = None
 
@@ -284,7 +290,9 @@ def _change_domain(site: Site, normalized: str) -> None:
     if alias is None:
         DomainClaim.objects.create(domain=normalized, site=site)
     elif alias != normalized:
-        DomainClaim.objects.filter(site=site, domain=alias).update(domain=normalized)
+        reused = DomainClaim.objects.filter(site=site, domain=alias).update(domain=normalized)
+        if not reused:  # the alias was freed meanwhile (grace period over): claim anew
+            DomainClaim.objects.create(domain=normalized, site=site)
     now = django_timezone.now()
     updated = Site.objects.filter(pk=site.pk, domain=site.domain).update(
         domain=normalized, domain_changed_from=site.domain, domain_changed_at=now

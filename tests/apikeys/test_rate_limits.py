@@ -229,3 +229,13 @@ def test_counting_both_windows_is_one_redis_round_trip(redis_prefix, clock, team
     for _ in range(5):
         assert team_client.get(TEAMS).status_code == 200
     assert commands == ["EVALSHA"] * 5
+
+
+def test_an_outsider_naming_a_teams_site_does_not_spend_its_budget(
+    limiter, api, alice, charlie, alpha, site, issue_key
+):
+    set_team_entitlements(team=alpha, hourly_api_request_limit=3)
+    outsider = api.with_key(issue_key(charlie, scopes=PROVISION))
+    assert spend(outsider, 5, "/api/v1/sites/alpha.test") == [401] * 5
+    owner = api.with_key(issue_key(alice, team=alpha))
+    assert spend(owner, 3) == [200] * 3
