@@ -163,3 +163,22 @@ def clean_paths(endpoints, **kwargs):
             path_ = path_.rstrip("/")
         cleaned.append((path_, path_regex, method, callback))
     return cleaned
+
+
+URI_TOO_LONG = {
+    "description": (
+        "The URL is longer than the HTTP server accepts (gunicorn: a request line of "
+        "4094 bytes). That server answers before the application, so the body is "
+        "its own and not JSON."
+    )
+}
+
+
+def document_uri_too_long(result, **kwargs):
+    """Postprocessing hook: any operation can meet the HTTP server's request-line
+    limit, so every one says so (clients and contract checks then expect it)."""
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            if isinstance(operation, dict) and "responses" in operation:
+                operation["responses"].setdefault("414", URI_TOO_LONG)
+    return result

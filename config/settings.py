@@ -198,6 +198,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "PREPROCESSING_HOOKS": ["apikeys.openapi.clean_paths"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "apikeys.openapi.document_uri_too_long",
+    ],
     # What a client sends (goal_type) and what a goal is (scroll goals included).
     "ENUM_NAME_OVERRIDES": {
         "GoalTypeEnum": ["event", "page"],

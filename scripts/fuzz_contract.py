@@ -147,6 +147,8 @@ def main() -> int:
         common = [
             "--max-examples",
             options.max_examples,
+            "--seed",
+            options.seed,
             "--workers",
             "2",
             "--checks",
