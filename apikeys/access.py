@@ -18,7 +18,7 @@ from apikeys.models import ApiKey
 from apikeys.ratelimit import Bucket, Usage, count_request
 from apikeys.scopes import ANALYTICS_WRITE_SCOPE, PROVISION_SCOPE, has_scope
 from sites.models import Site
-from sites.selectors import site_for_user
+from sites.selectors import SiteLookup, site_for_user
 from teams.models import Feature, Membership, Role, Team
 from teams.selectors import team_for_user
 
@@ -98,6 +98,20 @@ def _requested_team(api_key: ApiKey, team_id: object) -> tuple[Team | None, str 
     return team, (team.user_role if team is not None else None)
 
 
+def _named_site(api_key: ApiKey, lookup: SiteLookup | None) -> Site | None:
+    """The site the request names, as fetched with the key when it was (one query
+    for both), else looked up now."""
+    if lookup is None:
+        return None
+    named = getattr(api_key, "named_site", None)
+    if named is not None and named.lookup == lookup:
+        return named.site
+    return site_for_user(user=api_key.user, **{SITE_LOOKUP_ARGUMENT[lookup.by]: lookup.value})
+
+
+SITE_LOOKUP_ARGUMENT = {"domain": "site_id", "key": "site_key"}
+
+
 def rate_limit_bucket(api_key: ApiKey, site: Site | None) -> Bucket:
     """Spec §3.3: a team key spends its team's budget; a legacy key spends the
     budget of the team owning the site it names, else its user's own. Unlike
@@ -134,13 +148,9 @@ def authorize(
     """`site_id` names the site by domain (Plausible dialect); `site_key` by its key
     (resource dialect), where a site the key cannot reach is simply not found."""
     user = api_key.user
-    site = None
-    if site_id:
-        site = site_for_user(site_id=site_id, user=user)
-    elif site_key:
-        site = site_for_user(site_key=site_key, user=user)
-        if site is not None and not _reachable(api_key, site):
-            site = None
+    site = _named_site(api_key, SiteLookup.for_request(site_id=site_id, site_key=site_key))
+    if site_key and site is not None and not _reachable(api_key, site):
+        site = None
 
     # Rate limits come after the key lookup and before every other check, so
     # refused requests with a valid key still count (spec §3.1 steps 3-4).

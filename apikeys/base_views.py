@@ -6,6 +6,7 @@ from apikeys.authentication import ApiKeyAuthentication, require_key_presented
 from apikeys.params import present, request_params
 from apikeys.ratelimit import Usage, policy_header, rate_limit_header
 from apikeys.scopes import PROVISION_SCOPE, READ_SCOPE
+from sites.selectors import SiteLookup
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -26,6 +27,7 @@ class ApiKeyView(APIView):
     site_context: bool = False
     # The resource dialect names its site in the path, by key: the URL kwarg.
     site_key_kwarg: str | None = None
+    site_lookup: SiteLookup | None = None
 
     def scope_for(self, method: str) -> str:
         if self.required_scope is not None:
@@ -46,6 +48,11 @@ class ApiKeyView(APIView):
             raise errors.BadRequest(errors.MISSING_SITE_ID)
         if self.site_context and not isinstance(site_id, str):
             raise errors.BadRequest(errors.SITE_ID_NOT_TEXT)
+        # Named before authentication, so the key query fetches the site too.
+        self.site_lookup = SiteLookup.for_request(
+            site_id=site_id if self.site_context else None,
+            site_key=kwargs.get(self.site_key_kwarg) if self.site_key_kwarg else None,
+        )
         self.perform_authentication(request)
         self.access = authorize(
             api_key=request.auth,

@@ -1,6 +1,7 @@
 """Reads on sites. Access decisions are made by `apikeys.access`; these functions
 only answer "which rows", each in a constant number of queries."""
 
+from dataclasses import dataclass
 from datetime import timedelta
 from functools import cache
 
@@ -26,37 +27,96 @@ DOMAIN_CHANGE_GRACE = timedelta(hours=72)
 
 
 _SITES = RowLoader(Site, "s")
-_SITE_TEAMS = RowLoader(Team, "t")
+_SITE_TEAMS = RowLoader(Team, "st")
 _TRACKERS = RowLoader(TrackerScriptConfiguration, "c")
 
 
+@dataclass(frozen=True)
+class SiteLookup:
+    """How a request names its site: by `domain` (the Plausible dialect's `site_id`,
+    current or previous domain) or by `key` (the resource dialect's site key)."""
+
+    by: str
+    value: str
+
+    @classmethod
+    def for_request(cls, *, site_id=None, site_key=None) -> "SiteLookup | None":
+        if site_id:
+            return cls("domain", site_id)
+        if site_key:
+            return cls("key", site_key)
+        return None
+
+    @property
+    def possible(self) -> bool:
+        """False when no site can have this name (and PostgreSQL refuses NUL)."""
+        return "\x00" not in self.value and len(self.value) <= DOMAIN_MAX_LENGTH
+
+    def params(self) -> list:
+        """The values bound by `site_joins_sql(self.by)`, in order."""
+        if self.by == "domain":
+            cutoff = timezone.now() - DOMAIN_CHANGE_GRACE
+            cutoff = connection.ops.adapt_datetimefield_value(cutoff)
+            return [self.value, self.value, cutoff, self.value]
+        return [self.value]
+
+
 @cache
-def _site_lookup_sql(by: str) -> str:
-    """The site with its team, tracker configuration and the user's two roles.
-    Only identifiers from model metadata are interpolated; values are bound."""
-    if by == "domain":
-        where = (
-            f"(s.{quote('domain')} = %s OR (s.{quote('domain_changed_from')} = %s "
-            f"AND s.{quote('domain_changed_at')} > %s))"
-        )
-    else:
-        where = f"s.{quote('site_key')} = %s"
+def site_columns_sql(user_id_sql: str) -> str:
+    """The site, its team, its tracker configuration, then the user's role in the
+    team and their guest role on the site; `user_id_sql` is a column or `%s`."""
     return (
-        f"SELECT {_SITES.columns}, {_SITE_TEAMS.columns}, {_TRACKERS.columns}, "  # noqa: S608
+        f"{_SITES.columns}, {_SITE_TEAMS.columns}, {_TRACKERS.columns}, "  # noqa: S608
         f"(SELECT m.{quote('role')} FROM {quote(Membership._meta.db_table)} m "
-        f"WHERE m.{quote('team_id')} = s.{quote('team_id')} AND m.{quote('user_id')} = %s "
-        "LIMIT 1), "
+        f"WHERE m.{quote('team_id')} = s.{quote('team_id')} AND m.{quote('user_id')} = "
+        f"{user_id_sql} LIMIT 1), "
         f"(SELECT g.{quote('role')} FROM {quote(GuestMembership._meta.db_table)} g "
-        f"WHERE g.{quote('site_id')} = s.{quote('id')} AND g.{quote('user_id')} = %s LIMIT 1) "
-        f"FROM {quote(Site._meta.db_table)} s "
-        f"INNER JOIN {quote(Team._meta.db_table)} t ON t.{quote('id')} = s.{quote('team_id')} "
-        f"LEFT OUTER JOIN {quote(TrackerScriptConfiguration._meta.db_table)} c "
-        f"ON c.{quote('site_id')} = s.{quote('id')} "
+        f"WHERE g.{quote('site_id')} = s.{quote('id')} AND g.{quote('user_id')} = "
+        f"{user_id_sql} LIMIT 1)"
+    )
+
+
+@cache
+def site_joins_sql(by: str) -> str:
+    """LEFT JOINs that attach the named site (NULLs when there is none) to any row,
+    so the key lookup can fetch it in the same statement. Only identifiers from
+    model metadata are interpolated; values are bound (`SiteLookup.params`)."""
+    site_table = quote(Site._meta.db_table)
+    if by == "domain":
         # Claims make two matches impossible; should one slip through, the site
         # whose current domain it is wins over one that merely had it.
-        f"WHERE {where} ORDER BY CASE WHEN s.{quote('domain')} = %s THEN 0 ELSE 1 END, "
-        f"s.{quote('id')} LIMIT 1"
+        named = (
+            f"(n.{quote('domain')} = %s OR (n.{quote('domain_changed_from')} = %s "
+            f"AND n.{quote('domain_changed_at')} > %s)) "
+            f"ORDER BY CASE WHEN n.{quote('domain')} = %s THEN 0 ELSE 1 END, n.{quote('id')}"
+        )
+    else:
+        named = f"n.{quote('site_key')} = %s"
+    return (
+        f"LEFT OUTER JOIN {site_table} s ON s.{quote('id')} = "  # noqa: S608
+        f"(SELECT n.{quote('id')} FROM {site_table} n WHERE {named} LIMIT 1) "
+        f"LEFT OUTER JOIN {quote(Team._meta.db_table)} st "
+        f"ON st.{quote('id')} = s.{quote('team_id')} "
+        f"LEFT OUTER JOIN {quote(TrackerScriptConfiguration._meta.db_table)} c "
+        f"ON c.{quote('site_id')} = s.{quote('id')}"
     )
+
+
+def site_from_row(values) -> Site | None:
+    """The site from the `site_columns_sql` slice of a row, or None (no match)."""
+    site_values, team_values, tracker_values, (team_role, guest_role) = split_row(
+        values, _SITES, _SITE_TEAMS, _TRACKERS
+    )
+    site = _SITES.build(site_values)
+    if site is None:
+        return None
+    site.team = _SITE_TEAMS.build(team_values)
+    tracker = _TRACKERS.build(tracker_values)
+    Site.tracker_script_configuration.related.set_cached_value(site, tracker)
+    if tracker is not None:
+        tracker.site = site
+    site.team_role, site.guest_role = team_role, guest_role
+    return site
 
 
 def site_for_user(
@@ -65,36 +125,20 @@ def site_for_user(
     """The site named `site_id` (its domain, or its previous domain during the grace
     period) or `site_key` (the resource dialect's key), with its team, tracker
     configuration and the user's roles on it, in one query (hand-written, see
-    apikeys/rows.py: this runs on most requests).
+    apikeys/rows.py). Most requests get it with their key instead
+    (`apikeys.selectors.api_key_for_raw_key`).
 
     The result carries `team_role` (the user's role in the site's team, or None) and
     `guest_role` (their guest role on this site, or None). Access decisions are made
     by `apikeys.access`, not here."""
-    lookup = site_id if site_id is not None else site_key
-    if not lookup or "\x00" in lookup or len(lookup) > DOMAIN_MAX_LENGTH:
-        return None  # no such site can exist (and PostgreSQL refuses NUL)
-    if site_id is not None:
-        cutoff = connection.ops.adapt_datetimefield_value(timezone.now() - DOMAIN_CHANGE_GRACE)
-        sql = _site_lookup_sql("domain")
-        values = [user.pk, user.pk, site_id, site_id, cutoff, site_id]
-    else:
-        sql, values = _site_lookup_sql("key"), [user.pk, user.pk, site_key, ""]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, values)
-        row = cursor.fetchone()
-    if row is None:
+    lookup = SiteLookup.for_request(site_id=site_id, site_key=site_key)
+    if lookup is None or not lookup.possible:
         return None
-    site_values, team_values, tracker_values, (team_role, guest_role) = split_row(
-        row, _SITES, _SITE_TEAMS, _TRACKERS
-    )
-    site = _SITES.build(site_values)
-    site.team = _SITE_TEAMS.build(team_values)
-    tracker = _TRACKERS.build(tracker_values)
-    Site.tracker_script_configuration.related.set_cached_value(site, tracker)
-    if tracker is not None:
-        tracker.site = site
-    site.team_role, site.guest_role = team_role, guest_role
-    return site
+    sql = f"SELECT {site_columns_sql('%s')} FROM (SELECT 1) one {site_joins_sql(lookup.by)}"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [user.pk, user.pk, *lookup.params()])
+        row = cursor.fetchone()
+    return site_from_row(row)
 
 
 def sites_visible_to(*, user: User, team: Team | None, role_in_team: str | None) -> QuerySet[Site]:

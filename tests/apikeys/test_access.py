@@ -7,12 +7,13 @@ import pytest
 from django.utils import timezone
 from rest_framework import exceptions
 
-from apikeys import errors
+from apikeys import access, errors
 from apikeys.access import authorize
 from apikeys.models import ApiKey
 from apikeys.scopes import PROVISION_SCOPE, READ_SCOPE
 from apikeys.selectors import api_key_for_raw_key
 from sites.models import GuestMembership, GuestRole
+from sites.selectors import SiteLookup
 from teams.models import Feature, Membership, Role
 from teams.services import create_team, set_team_entitlements
 
@@ -22,9 +23,30 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def key_for(issue_key):
     def make(user, team=None, scopes=("sites:provision:*",)):
-        return api_key_for_raw_key(issue_key(user, team=team, scopes=list(scopes)))
+        raw_key = issue_key(user, team=team, scopes=list(scopes))
+        api_key = api_key_for_raw_key(raw_key)
+        api_key.raw_key_for_tests = raw_key
+        return api_key
 
     return make
+
+
+@pytest.fixture(autouse=True, params=["site looked up alone", "site fetched with the key"])
+def site_fetch(request, monkeypatch):
+    """Every test here runs twice: once with the site looked up by authorize()
+    itself, once with it fetched in the key's query, as views do (one statement
+    for both). The two paths must reach the same decisions."""
+    if request.param == "site fetched with the key":
+
+        def authorize_with_site_fetched_with_key(*, api_key, site_id=None, site_key=None, **kw):
+            lookup = SiteLookup.for_request(site_id=site_id, site_key=site_key)
+            refetched = api_key_for_raw_key(api_key.raw_key_for_tests, site_lookup=lookup)
+            if lookup is not None and lookup.possible:
+                assert refetched.named_site.lookup == lookup
+            return access.authorize(api_key=refetched, site_id=site_id, site_key=site_key, **kw)
+
+        monkeypatch.setitem(globals(), "authorize", authorize_with_site_fetched_with_key)
+    return request.param
 
 
 def refused(status: int, message: str):
@@ -147,7 +169,9 @@ class TestTeamKeyReach:
         make_site(alpha, "alpha.test")
         api_key = key_for(bob, team=alpha)
         Membership.objects.filter(team=alpha, user=bob).delete()
+        raw_key = api_key.raw_key_for_tests
         api_key = ApiKey.objects.select_related("user", "team").get(pk=api_key.pk)  # reloaded
+        api_key.raw_key_for_tests = raw_key
         with invalid_key():
             authorize(api_key=api_key, required_scope=READ_SCOPE, site_id="alpha.test")
 
