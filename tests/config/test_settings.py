@@ -21,6 +21,7 @@ print(json.dumps({
     "cache": settings.CACHES["default"]["BACKEND"],
     "engine": settings.DATABASES["default"]["ENGINE"],
     "db_name": str(settings.DATABASES["default"]["NAME"]),
+    "db_options": settings.DATABASES["default"].get("OPTIONS", {}),
     "hosts": settings.ALLOWED_HOSTS,
     "ssl_redirect": getattr(settings, "SECURE_SSL_REDIRECT", False),
     "static": settings.STORAGES["staticfiles"]["BACKEND"],
@@ -77,6 +78,14 @@ def test_database_url_selects_postgresql():
     settings = probe(**production_env(DATABASE_URL="postgres://u:p@db.internal:5432/analytics"))
     assert settings["engine"] == "django.db.backends.postgresql"
     assert settings["db_name"] == "analytics"
+
+
+def test_postgresql_prepares_repeated_statements_unless_told_not_to():
+    url = "postgres://u:p@db.internal:5432/analytics"
+    options = probe(**production_env(DATABASE_URL=url))["db_options"]
+    assert options == {"server_side_binding": True, "prepare_threshold": 5}
+    off = probe(**production_env(DATABASE_URL=url, DATABASE_PREPARED_STATEMENTS="false"))
+    assert off["db_options"] == {}
 
 
 def test_redis_url_selects_the_redis_cache():
