@@ -37,6 +37,23 @@ class SiteSerializer(SiteListItemSerializer):
     def get_custom_properties(self, site: Site) -> list[str]:
         return list(site.allowed_event_props or [])
 
+    def to_representation(self, site: Site) -> dict:
+        """The declared fields describe the shape (and the OpenAPI schema); this
+        builds it directly, because copying and binding the fields of two
+        serializers on every response cost as much as the site's query.
+        tests/sites/test_site_detail.py holds the two equal."""
+        configuration = site.tracker_script_configuration
+        return {
+            "domain": site.domain,
+            "timezone": site.timezone,
+            "custom_properties": self.get_custom_properties(site),
+            "tracker_script_configuration": {
+                "id": str(configuration.public_id),
+                "installation_type": configuration.installation_type,
+                **{flag: bool(getattr(configuration, flag)) for flag in TRACKER_FLAGS},
+            },
+        }
+
 
 class GoalSerializer(serializers.Serializer):
     id = serializers.IntegerField()

@@ -1,15 +1,25 @@
 """GET /api/v1/sites (#1), GET (#6), PUT (#15) and DELETE (#16) /api/v1/sites/:site_id
 (spec §8.2)."""
 
+import json
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from rest_framework import serializers
 
 from apikeys import errors
 from apikeys.pagination import encode_cursor
 from sharedlinks.models import SharedLink
-from sites.models import DomainClaim, Goal, GuestInvitation, GuestMembership, Site
+from sites.models import (
+    DomainClaim,
+    Goal,
+    GuestInvitation,
+    GuestMembership,
+    Site,
+    TrackerScriptConfiguration,
+)
+from sites.serializers import SiteSerializer
 from sites.validation import DOMAIN_TAKEN_MESSAGE, SAME_DOMAIN_MESSAGE
 from sites.views import PAYLOAD_REQUIRED
 from teams.models import Role
@@ -110,6 +120,25 @@ class TestGetting:
         }
         assert body["custom_properties"] == ["logged_in", "author"]
         assert len(body["tracker_script_configuration"]) == 10
+
+    @pytest.mark.parametrize(
+        "configuration",
+        [
+            {},
+            {"installation_type": "wordpress", "outbound_links": True, "hash_based_routing": True},
+            {"installation_type": None, "file_downloads": True, "form_submissions": True},
+        ],
+    )
+    def test_the_fast_representation_equals_the_declared_fields(self, site, configuration):
+        """SiteSerializer builds its body by hand; DRF's field-by-field rendering of
+        the same declared fields must give the same keys, order and values."""
+        Site.objects.filter(pk=site.pk).update(allowed_event_props=["b", "a"])
+        TrackerScriptConfiguration.objects.filter(site=site).update(**configuration)
+        site = Site.objects.select_related("tracker_script_configuration").get(pk=site.pk)
+        serializer = SiteSerializer(site)
+        by_fields = serializers.Serializer.to_representation(serializer, site)
+        fast = serializer.data
+        assert json.dumps(fast) == json.dumps(by_fields)
 
     def test_a_missing_configuration_is_created_lazily(self, alice_api, alpha):
         Site.objects.create(team=alpha, domain="bare.test")
