@@ -24,6 +24,7 @@ class RowLoader:
         self.fields = list(model._meta.concrete_fields)
         self.attnames = [field.attname for field in self.fields]
         self.width = len(self.fields)
+        self.pk_index = self.fields.index(model._meta.pk)
         self._converters: dict[str, list] = {}
 
     @property
@@ -34,12 +35,13 @@ class RowLoader:
         key = vendor_connection.alias
         if key not in self._converters:
             converters = []
-            for field in self.fields:
+            for index, field in enumerate(self.fields):
                 column = field.get_col(self.alias)
                 found = vendor_connection.ops.get_db_converters(column) + field.get_db_converters(
                     vendor_connection
                 )
-                converters.append((found, column))
+                if found:  # most columns need none; skip them per row
+                    converters.append((index, found, column))
             self._converters[key] = converters
         return self._converters[key]
 
@@ -47,9 +49,9 @@ class RowLoader:
         """An instance from this loader's slice of a row (None if the row's primary
         key is NULL, as for a LEFT JOIN that found nothing)."""
         values = list(values)
-        if values[self.fields.index(self.model._meta.pk)] is None:
+        if values[self.pk_index] is None:
             return None
-        for index, (converters, column) in enumerate(self._converters_for(db_connection)):
+        for index, converters, column in self._converters_for(db_connection):
             value = values[index]
             for converter in converters:
                 value = converter(value, column, db_connection)
