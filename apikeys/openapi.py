@@ -165,20 +165,26 @@ def clean_paths(endpoints, **kwargs):
     return cleaned
 
 
-URI_TOO_LONG = {
-    "description": (
-        "The URL is longer than the HTTP server accepts (gunicorn: a request line of "
-        "4094 bytes). That server answers before the application, so the body is "
-        "its own and not JSON."
-    )
+# Answered by the HTTP server (gunicorn) before the application runs, so their
+# bodies are its own HTML, not JSON: documented without content.
+HTTP_SERVER_LIMITS = {
+    "414": {
+        "description": "The URL is longer than the HTTP server accepts (gunicorn: a "
+        "request line of 4094 bytes). The body is the server's own, not JSON."
+    },
+    "431": {
+        "description": "A header is larger than the HTTP server accepts (gunicorn: "
+        "8190 bytes). The body is the server's own, not JSON."
+    },
 }
 
 
-def document_uri_too_long(result, **kwargs):
-    """Postprocessing hook: any operation can meet the HTTP server's request-line
-    limit, so every one says so (clients and contract checks then expect it)."""
+def document_http_server_limits(result, **kwargs):
+    """Postprocessing hook: any operation can meet the HTTP server's size limits,
+    so every one says so (clients and contract checks then expect them)."""
     for operations in result.get("paths", {}).values():
         for operation in operations.values():
             if isinstance(operation, dict) and "responses" in operation:
-                operation["responses"].setdefault("414", URI_TOO_LONG)
+                for status, response in HTTP_SERVER_LIMITS.items():
+                    operation["responses"].setdefault(status, response)
     return result

@@ -211,7 +211,7 @@ SPECTACULAR_SETTINGS = {
     "PREPROCESSING_HOOKS": ["apikeys.openapi.clean_paths"],
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "apikeys.openapi.document_uri_too_long",
+        "apikeys.openapi.document_http_server_limits",
     ],
     # What a client sends (goal_type) and what a goal is (scroll goals included).
     "ENUM_NAME_OVERRIDES": {

@@ -86,13 +86,14 @@ def test_errors_and_rate_limit_headers_are_documented(schema):
             assert "Retry-After" in responses["429"]["headers"]
 
 
-def test_the_http_servers_uri_too_long_answer_is_documented_everywhere(schema):
-    """gunicorn refuses an overlong request line before the app runs; its 414 has
-    no JSON body, so the description promises the status and no content."""
+def test_the_http_servers_own_refusals_are_documented_everywhere(schema):
+    """gunicorn refuses an overlong request line (414) or header (431) before the
+    app runs; its body is not JSON, so the description promises no content."""
     for (path, method), operation in operations(schema).items():
-        too_long = operation["responses"]["414"]
-        assert "content" not in too_long, (path, method)
-        assert "4094" in too_long["description"]
+        for status, limit in [("414", "4094"), ("431", "8190")]:
+            refusal = operation["responses"][status]
+            assert "content" not in refusal, (path, method, status)
+            assert limit in refusal["description"]
     # the enum hook still runs beside ours
     assert "GoalTypeEnum" in schema["components"]["schemas"]
 
