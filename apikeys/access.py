@@ -148,9 +148,11 @@ def authorize(
     """`site_id` names the site by domain (Plausible dialect); `site_key` by its key
     (resource dialect), where a site the key cannot reach is simply not found."""
     user = api_key.user
-    site = _named_site(api_key, SiteLookup.for_request(site_id=site_id, site_key=site_key))
-    if site_key and site is not None and not _reachable(api_key, site):
-        site = None
+    lookup = SiteLookup.for_request(site_id=site_id, site_key=site_key)
+    site = _named_site(api_key, lookup)
+    if lookup is not None and lookup.by == "key" and site is not None:
+        if not _reachable(api_key, site):
+            site = None
 
     # Rate limits come after the key lookup and before every other check, so
     # refused requests with a valid key still count (spec §3.1 steps 3-4).

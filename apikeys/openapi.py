@@ -174,7 +174,8 @@ HTTP_SERVER_LIMITS = {
     },
     "431": {
         "description": "A header is larger than the HTTP server accepts (gunicorn: "
-        "8190 bytes). The body is the server's own, not JSON."
+        "8190 bytes), or there are more than 100 of them. The body is the server's "
+        "own, not JSON."
     },
 }
 
