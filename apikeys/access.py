@@ -18,7 +18,7 @@ from apikeys.models import ApiKey
 from apikeys.ratelimit import Bucket, Usage, count_request
 from apikeys.scopes import ANALYTICS_WRITE_SCOPE, PROVISION_SCOPE, has_scope
 from sites.models import Site
-from sites.selectors import SiteLookup, site_for_user
+from sites.selectors import SiteLookup, site_for_lookup
 from teams.models import Feature, Membership, Role, Team
 from teams.selectors import team_for_user
 
@@ -101,15 +101,10 @@ def _requested_team(api_key: ApiKey, team_id: object) -> tuple[Team | None, str 
 def _named_site(api_key: ApiKey, lookup: SiteLookup | None) -> Site | None:
     """The site the request names, as fetched with the key when it was (one query
     for both), else looked up now."""
-    if lookup is None:
-        return None
     named = getattr(api_key, "named_site", None)
     if named is not None and named.lookup == lookup:
         return named.site
-    return site_for_user(user=api_key.user, **{SITE_LOOKUP_ARGUMENT[lookup.by]: lookup.value})
-
-
-SITE_LOOKUP_ARGUMENT = {"domain": "site_id", "key": "site_key"}
+    return site_for_lookup(user=api_key.user, lookup=lookup)
 
 
 def rate_limit_bucket(api_key: ApiKey, site: Site | None) -> Bucket:

@@ -131,7 +131,13 @@ def site_for_user(
     The result carries `team_role` (the user's role in the site's team, or None) and
     `guest_role` (their guest role on this site, or None). Access decisions are made
     by `apikeys.access`, not here."""
-    lookup = SiteLookup.for_request(site_id=site_id, site_key=site_key)
+    return site_for_lookup(
+        user=user, lookup=SiteLookup.for_request(site_id=site_id, site_key=site_key)
+    )
+
+
+def site_for_lookup(*, user: User, lookup: SiteLookup | None) -> Site | None:
+    """`site_for_user`, for a request's SiteLookup."""
     if lookup is None or not lookup.possible:
         return None
     sql = f"SELECT {site_columns_sql('%s')} FROM (SELECT 1) one {site_joins_sql(lookup.by)}"  # noqa: S608
