@@ -4,6 +4,7 @@ development defaults and strict production behaviour.
 """
 
 import ipaddress
+import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -167,7 +168,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": [],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
+        "apikeys.parsers.BoundedJSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
@@ -280,6 +281,17 @@ LEGACY_BURST_REQUEST_LIMIT = env_int("LEGACY_BURST_REQUEST_LIMIT", 100)
 LEGACY_BURST_PERIOD_SECONDS = env_int("LEGACY_BURST_PERIOD_SECONDS", 60)
 if LEGACY_BURST_PERIOD_SECONDS < 1:
     raise ImproperlyConfigured("LEGACY_BURST_PERIOD_SECONDS must be at least 1.")
+
+# Failed sign-ins (staff basic auth, admin login, invitation page) allowed per
+# client address and per account before a 429, as django-ratelimit rates
+# ("<count>/<period>", period like 15m or 1h).
+FAILED_SIGN_IN_RATE_PER_ADDRESS = env_str("FAILED_SIGN_IN_RATE_PER_ADDRESS", "20/15m")
+FAILED_SIGN_IN_RATE_PER_ACCOUNT = env_str("FAILED_SIGN_IN_RATE_PER_ACCOUNT", "10/15m")
+for _name in ("FAILED_SIGN_IN_RATE_PER_ADDRESS", "FAILED_SIGN_IN_RATE_PER_ACCOUNT"):
+    if not re.fullmatch(r"[1-9][0-9]*/[1-9]?[0-9]*[smhd]", globals()[_name]):
+        raise ImproperlyConfigured(
+            f"{_name} must look like 10/15m (attempts per period), got {globals()[_name]!r}"
+        )
 
 # Per-site goal limit (Plausible's max_goals_per_site).
 MAX_GOALS_PER_SITE = env_int("MAX_GOALS_PER_SITE", 1000)
