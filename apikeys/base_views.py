@@ -3,7 +3,13 @@ from rest_framework.views import APIView
 from apikeys import errors
 from apikeys.access import ApiAccess, authorize
 from apikeys.authentication import ApiKeyAuthentication, require_key_presented
-from apikeys.params import present, request_params
+from apikeys.params import (
+    has_body,
+    present,
+    request_params,
+    site_id_in_url,
+    url_mentions_site_id,
+)
 from apikeys.ratelimit import Usage, policy_header, rate_limit_header
 from apikeys.scopes import PROVISION_SCOPE, READ_SCOPE
 from sites.selectors import SiteLookup
@@ -18,7 +24,10 @@ class ApiKeyView(APIView):
     `required_scope`, which defaults to `sites:read:*` for reads and
     `sites:provision:*` for writes), and read `self.access` (an `ApiAccess`); the
     checks run in Plausible's order: key presented → site_id present → key valid →
-    rate limits → scope → site/team.
+    rate limits → scope → site/team, with one difference: nothing in the body is
+    read before the key is valid. A `site_id` in the body can only be judged after
+    that, so a request with a body and an invalid key is the 401 whatever the body
+    holds (a bodyless request still gets the 400 for a missing site_id first).
     """
 
     authentication_classes = [ApiKeyAuthentication]
@@ -42,18 +51,27 @@ class ApiKeyView(APIView):
         request.accepted_renderer, request.accepted_media_type = negotiated
 
         require_key_presented(request)
+        site_key = kwargs.get(self.site_key_kwarg) if self.site_key_kwarg else None
+        if (
+            self.site_context
+            and not url_mentions_site_id(request, kwargs)
+            and not has_body(request)
+        ):
+            raise errors.BadRequest(errors.MISSING_SITE_ID)
+        # A site named in the URL is fetched by the key's own query (one statement);
+        # one named in the body is looked up by authorize(), once the body is read.
+        self.site_lookup = SiteLookup.for_request(
+            site_id=site_id_in_url(request, kwargs) if self.site_context else None,
+            site_key=site_key,
+        )
+        self.perform_authentication(request)
+        # Only now, with the caller known, is the body parsed.
         params = request_params(request, kwargs)
         site_id = params.get("site_id")
         if self.site_context and not present(site_id):
             raise errors.BadRequest(errors.MISSING_SITE_ID)
         if self.site_context and not isinstance(site_id, str):
             raise errors.BadRequest(errors.SITE_ID_NOT_TEXT)
-        # Named before authentication, so the key query fetches the site too.
-        self.site_lookup = SiteLookup.for_request(
-            site_id=site_id if self.site_context else None,
-            site_key=kwargs.get(self.site_key_kwarg) if self.site_key_kwarg else None,
-        )
-        self.perform_authentication(request)
         self.access = authorize(
             api_key=request.auth,
             required_scope=self.scope_for(request.method),
@@ -61,7 +79,7 @@ class ApiKeyView(APIView):
             team_id=params.get("team_id"),
             params=params,
             record_usage=self._record_usage,
-            site_key=kwargs.get(self.site_key_kwarg) if self.site_key_kwarg else None,
+            site_key=site_key,
         )
 
     rate_limit_usage: Usage | None = None

@@ -55,25 +55,39 @@ def _flatten(data) -> dict:
     return dict(data)
 
 
+def _unstorable_text(text: str) -> bool:
+    if "\x00" in text:
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
 def _unstorable(value) -> bool:
     """Text no database column can hold: NUL (PostgreSQL refuses it) or a lone
-    surrogate, which JSON can spell (`"\\ud800"`) but UTF-8 cannot encode."""
-    if isinstance(value, str):
-        if "\x00" in value:
-            return True
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            return True
-        return False
-    if isinstance(value, dict):
-        return any(_unstorable(key) or _unstorable(item) for key, item in value.items())
-    if isinstance(value, list):
-        return any(_unstorable(item) for item in value)
+    surrogate, which JSON can spell (`"\\ud800"`) but UTF-8 cannot encode.
+
+    Walks with an explicit stack rather than recursion: the value may come from
+    a body nested as deep as a parser allows, and must not exhaust Python's."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if _unstorable_text(item):
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
     return False
 
 
 def request_params(request, path_kwargs: dict) -> dict:
+    """Every parameter of the request. Reads (parses) the body: call it only once
+    the caller is authenticated."""
     params = _flatten(request.query_params)
     body = request.data
     if isinstance(body, QueryDict | dict):
@@ -85,6 +99,39 @@ def request_params(request, path_kwargs: dict) -> dict:
     if _unstorable(params):
         raise ParseError(errors.NUL_IN_PARAMETERS)
     return params
+
+
+def site_id_in_url(request, path_kwargs: dict) -> str | None:
+    """`site_id` as the path or the query string gives it, read before the caller
+    is known and so without parsing anything: the path's value, else the query
+    string's one plain `site_id`. None when neither gives a usable one (absent,
+    repeated, or spelled `site_id[...]`: `request_params` decides those later)."""
+    if "site_id" in path_kwargs:
+        value = path_kwargs["site_id"]
+        return value if isinstance(value, str) and value else None
+    values = request.query_params.getlist("site_id")
+    if len(values) == 1 and values[0]:
+        return values[0]
+    return None
+
+
+def url_mentions_site_id(request, path_kwargs: dict) -> bool:
+    """Whether the path or query string carries a non-empty `site_id` in any
+    spelling, so that its absence can be reported without reading the body."""
+    if present(path_kwargs.get("site_id")):
+        return True
+    return any(
+        (name == "site_id" or name.startswith("site_id[")) and any(values)
+        for name, values in request.query_params.lists()
+    )
+
+
+def has_body(request) -> bool:
+    """Whether the request carries a body, judged from its headers alone."""
+    length = request.META.get("CONTENT_LENGTH") or "0"
+    if request.META.get("HTTP_TRANSFER_ENCODING"):
+        return True
+    return not (length.isdigit() and int(length) == 0)
 
 
 def present(value) -> bool:
