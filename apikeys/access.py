@@ -110,10 +110,11 @@ def _named_site(api_key: ApiKey, lookup: SiteLookup | None) -> Site | None:
 def rate_limit_bucket(api_key: ApiKey, site: Site | None) -> Bucket:
     """Spec §3.3: a team key spends its team's budget; a legacy key spends the
     budget of the team owning the site it names, else its user's own. Unlike
-    Plausible, only if the user is a member or guest of that site: otherwise anyone
-    with a key could spend (and exhaust) any team's budget by naming its domain."""
+    Plausible, only if the user is a member of that team: otherwise anyone with a
+    key could spend (and exhaust) a team's budget by naming its domain, and a
+    guest of one site, a tenant of its own, could spend its host's."""
     team = api_key.team
-    if team is None and site is not None and (site.team_role or site.guest_role):
+    if team is None and site is not None and site.team_role is not None:
         team = site.team
     if team is not None:
         return Bucket(

@@ -239,3 +239,47 @@ def test_an_outsider_naming_a_teams_site_does_not_spend_its_budget(
     assert spend(outsider, 5, "/api/v1/sites/alpha.test") == [401] * 5
     owner = api.with_key(issue_key(alice, team=alpha))
     assert spend(owner, 3) == [200] * 3
+
+
+class TestAGuestSpendsItsOwnBudget:
+    """A guest of one site is a tenant of its own: with a legacy key it spends its
+    user's budget there, never the host team's (spec §3.3 said the site's team)."""
+
+    SITE = "/api/v1/sites/alpha.test"
+
+    @pytest.fixture
+    def guest(self, api, charlie, site, make_guest, issue_key):
+        make_guest(site, charlie)
+        return api.with_key(issue_key(charlie, scopes=PROVISION))
+
+    @pytest.fixture
+    def host(self, api, alice, alpha, issue_key):
+        return api.with_key(issue_key(alice, team=alpha, scopes=PROVISION))
+
+    def test_a_guest_exhausting_its_budget_leaves_the_host_teams_untouched(
+        self, limiter, guest, host, alpha, settings
+    ):
+        settings.LEGACY_HOURLY_API_REQUEST_LIMIT = 3
+        set_team_entitlements(team=alpha, hourly_api_request_limit=5)
+        assert spend(guest, 4, self.SITE) == [200, 200, 200, 429]
+        first = host.get(self.SITE)
+        assert first.status_code == 200
+        assert parse_ratelimit(first) == ("hourly", {"r": 4, "t": 3600})
+
+    def test_a_host_team_exhausting_its_budget_leaves_the_guests_untouched(
+        self, limiter, guest, host, alpha, settings
+    ):
+        settings.LEGACY_HOURLY_API_REQUEST_LIMIT = 5
+        set_team_entitlements(team=alpha, hourly_api_request_limit=3)
+        assert spend(host, 4, self.SITE) == [200, 200, 200, 429]
+        first = guest.get(self.SITE)
+        assert first.status_code == 200
+        assert parse_ratelimit(first) == ("hourly", {"r": 4, "t": 3600})
+
+    def test_a_member_of_the_sites_team_still_spends_the_teams_budget(
+        self, limiter, api, bob, host, alpha, site, issue_key
+    ):
+        set_team_entitlements(team=alpha, hourly_api_request_limit=3)
+        member = api.with_key(issue_key(bob))  # bob is a viewer of Alpha
+        assert spend(member, 3, self.SITE) == [200] * 3
+        assert host.get(self.SITE).status_code == 429
