@@ -40,6 +40,8 @@ class ApiAccess:
     # The user's role in `requested_team` (None for a guest or non-member).
     requested_team_role: str | None = None
     params: dict = field(default_factory=dict)
+    # The entitlement the request's scope needs (Stats API to read, Sites API to write).
+    feature: Feature = Feature.STATS_API
 
     def site_for_roles(self, roles: frozenset[str]) -> Site:
         """The site, if the caller's effective role is one of `roles`; otherwise the
@@ -70,12 +72,15 @@ def verify_team_entitlements(*, team: Team, feature: Feature) -> None:
 
 
 def _verify(*, api_key: ApiKey, team: Team, is_member: bool, feature: Feature) -> None:
-    """Rules 3–7 of spec §3.5, shared by site and team verification."""
+    """Rules 3–7 of spec §3.5, shared by site and team verification, with rule 7
+    (membership) moved before rules 4–5 (entitlements): Plausible's order tells
+    any key holder whether a stranger's team is locked or lacks a feature. A
+    caller with no role there gets the same 401 whatever the team's standing."""
     if api_key.team_id is not None and api_key.team_id != team.pk:
         raise exceptions.AuthenticationFailed(errors.INVALID_API_KEY)
-    verify_team_entitlements(team=team, feature=feature)
     if not is_member:
         raise exceptions.AuthenticationFailed(errors.INVALID_API_KEY)
+    verify_team_entitlements(team=team, feature=feature)
 
 
 def _reachable(api_key: ApiKey, site: Site) -> bool:
@@ -188,4 +193,5 @@ def authorize(
         site_role=site_role,
         requested_team_role=role_in_team,
         params=params or {},
+        feature=feature,
     )

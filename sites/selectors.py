@@ -20,7 +20,6 @@ from sites.models import (
     TrackerScriptConfiguration,
 )
 from teams.models import Membership, Team
-from teams.selectors import GUEST_ROLE
 
 # After a domain change the old domain keeps resolving this long (spec §7.3).
 DOMAIN_CHANGE_GRACE = timedelta(hours=72)
@@ -147,19 +146,41 @@ def site_for_lookup(*, user: User, lookup: SiteLookup | None) -> Site | None:
     return site_from_row(row)
 
 
-def sites_visible_to(*, user: User, team: Team | None, role_in_team: str | None) -> QuerySet[Site]:
-    """GET /api/v1/sites. With a team (the key's, or `team_id`'s; access has checked
-    membership): that team's sites, for a full member only (a guest of some of
-    its sites sees none). Without: every site of the user's teams and every site
-    they are a guest of."""
+def sites_visible_to(
+    *,
+    user: User,
+    team: Team | None,
+    role_in_team: str | None,
+    roles: frozenset[str],
+    feature: str,
+) -> QuerySet[Site]:
+    """The site lists of both dialects: exactly the sites the caller could read one
+    by one. With a team (the key's, or `team_id`'s, which access has verified to be
+    unlocked and to have the feature, or answered 402): that team's sites, if the
+    caller's role there is one of `roles` (a guest of some of its sites sees none,
+    as in Plausible). Without: the sites of the user's teams where their role is
+    one of `roles`, and those they are a guest of with such a role (and no team
+    role), of teams that
+    are unlocked and have `feature` (reading one of the others is a 402). One
+    query, however many teams."""
     if team is not None:
-        if role_in_team is None or role_in_team == GUEST_ROLE:
+        if role_in_team not in roles:
             return Site.objects.none()
         return Site.objects.filter(team=team)
-    return Site.objects.filter(
-        Q(team__in=Membership.objects.filter(user=user).values("team"))
-        | Q(pk__in=GuestMembership.objects.filter(user=user).values("site"))
+    teams = Membership.objects.filter(user=user)
+    # A team role, where there is one, is the effective role even on a site the
+    # user is also a guest of (apikeys.access): a billing member stays billing.
+    guest_of = GuestMembership.objects.filter(user=user, role__in=roles).exclude(
+        site__team__in=teams.values("team")
     )
+    sites = Site.objects.filter(
+        Q(team__in=teams.filter(role__in=roles).values("team")) | Q(pk__in=guest_of.values("site"))
+    )
+    # `features` is a JSON list of names from a fixed enum of distinct words (no
+    # name contains another's quoted spelling), so a match on the quoted name is
+    # exact list membership, in one portable LIKE: SQLite has no JSON containment
+    # lookup, and PostgreSQL's `?` cannot be spelled the same way on both.
+    return sites.filter(team__locked=False, team__features__icontains=f'"{feature}"')
 
 
 def goals_of_site(site: Site) -> QuerySet[Goal]:

@@ -48,7 +48,11 @@ class SiteCollectionView(ApiKeyView):
     def get(self, request):
         access = self.access
         sites = sites_visible_to(
-            user=access.user, team=access.requested_team, role_in_team=access.requested_team_role
+            user=access.user,
+            team=access.requested_team,
+            role_in_team=access.requested_team_role,
+            roles=READ_ROLES,
+            feature=access.feature,
         )
         page = paginate_by_id_desc(sites, access.params)
         return Response(

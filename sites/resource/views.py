@@ -49,6 +49,7 @@ class ResourceSiteCollectionView(ResourceView):
         description="The caller's sites, newest first, at most `limit` (100) per page. "
         "`meta.next_cursor` appears only when there is a next page.",
         parameters=[
+            query("team_id", description="A team identifier (UUID): that team's sites only."),
             query("limit", int, description="1 to 100 (others mean 100)."),
             query("cursor", description="`meta.next_cursor` of the previous page."),
         ],
@@ -57,7 +58,11 @@ class ResourceSiteCollectionView(ResourceView):
     def get(self, request):
         access = self.access
         sites = sites_visible_to(
-            user=access.user, team=access.team, role_in_team=access.requested_team_role
+            user=access.user,
+            team=access.requested_team,
+            role_in_team=access.requested_team_role,
+            roles=READ_ROLES,
+            feature=access.feature,
         )
         params = {"limit": access.params.get("limit"), "after": access.params.get("cursor")}
         page = paginate_by_id_desc(sites, params)

@@ -112,14 +112,21 @@ class TestLegacyKeyReach:
         assert f"API key {key.pk} user accessing alpha.test as a guest" in messages
         assert f"API key {key.pk} user trying to access other.test as a non-member" in messages
 
-    def test_the_feature_check_comes_before_membership(self, charlie, alpha, make_site, key_for):
+    def test_membership_is_checked_before_the_feature(self, charlie, alpha, make_site, key_for):
+        """Reversed from Plausible, whose 402 here told a stranger the team's plan."""
+        make_site(alpha, "alpha.test")
+        set_team_entitlements(team=alpha, features=[Feature.STATS_API])
+        with invalid_key():
+            authorize(
+                api_key=key_for(charlie), required_scope=PROVISION_SCOPE, site_id="alpha.test"
+            )
+
+    def test_a_member_still_learns_the_feature_is_missing(self, bob, alpha, make_site, key_for):
         make_site(alpha, "alpha.test")
         set_team_entitlements(team=alpha, features=[Feature.STATS_API])
         expected = errors.FEATURE_MISSING.format(feature="Sites API")
         with refused(402, expected):
-            authorize(
-                api_key=key_for(charlie), required_scope=PROVISION_SCOPE, site_id="alpha.test"
-            )
+            authorize(api_key=key_for(bob), required_scope=PROVISION_SCOPE, site_id="alpha.test")
 
     def test_an_unknown_site_is_left_to_the_endpoint(self, alice, key_for):
         access = authorize(api_key=key_for(alice), required_scope=READ_SCOPE, site_id="nope.test")
