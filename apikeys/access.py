@@ -20,7 +20,7 @@ from apikeys.scopes import ANALYTICS_WRITE_SCOPE, PROVISION_SCOPE, has_scope
 from sites.models import Site
 from sites.selectors import SiteLookup, site_for_lookup
 from teams.models import Feature, Membership, Role, Team
-from teams.selectors import team_for_user
+from teams.selectors import is_team_identifier, team_for_user
 
 logger = logging.getLogger(__name__)
 
@@ -99,8 +99,14 @@ def _requested_team(api_key: ApiKey, team_id: object) -> tuple[Team | None, str 
         return api_key.team, api_key.user_role_in_team
     if team_id in (None, ""):
         return None, None
+    # Unlike Plausible, which ignores a team_id it cannot resolve: a create would
+    # land in the personal team and a list would span every team, silently.
+    if not is_team_identifier(team_id):
+        raise errors.BadRequest(errors.INVALID_TEAM_ID)
     team = team_for_user(identifier=team_id, user=api_key.user)
-    return team, (team.user_role if team is not None else None)
+    if team is None:
+        raise errors.NotFound(errors.TEAM_NOT_FOUND)
+    return team, team.user_role
 
 
 def _named_site(api_key: ApiKey, lookup: SiteLookup | None) -> Site | None:

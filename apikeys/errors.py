@@ -38,6 +38,8 @@ FEATURE_MISSING = (
     "plan includes {feature}"
 )
 SITE_NOT_FOUND = "Site could not be found"
+INVALID_TEAM_ID = "Parameter `team_id` must be a team identifier (a UUID)"
+TEAM_NOT_FOUND = "Team could not be found"
 INTERNAL_ERROR = "internal server error"
 UNKNOWN_PATH = "Not found: no API endpoint at this path"
 INVALID_LIMIT = "Parameter `limit` must be an integer"

@@ -13,6 +13,12 @@ def _parse_identifier(identifier: object) -> uuid.UUID | None:
         return None
 
 
+def is_team_identifier(value: object) -> bool:
+    """Whether `value` is text spelling a team identifier (a UUID), so that a
+    caller can tell "malformed" from "no such team"."""
+    return isinstance(value, str) and _parse_identifier(value) is not None
+
+
 def team_by_identifier(identifier: object) -> Team | None:
     """The team with this public UUID, or None for anything that is not one."""
     parsed = _parse_identifier(identifier)

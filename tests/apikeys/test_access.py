@@ -253,10 +253,37 @@ class TestTeamIdParameter:
                 team_id=str(charlies_team.identifier),
             )
 
-    def test_an_unknown_or_malformed_team_id_is_ignored(self, alice, key_for):
-        for team_id in ("00000000-0000-0000-0000-000000000000", "not-a-uuid", "\x00", 42):
-            access = authorize(api_key=key_for(alice), required_scope=READ_SCOPE, team_id=team_id)
-            assert access.requested_team is None
+    @pytest.mark.parametrize("team_id", ["not-a-uuid", "\x00", " ", 42, ["x"], {"a": "b"}])
+    def test_a_malformed_team_id_is_a_400_not_ignored(self, alice, key_for, team_id):
+        with refused(400, errors.INVALID_TEAM_ID):
+            authorize(api_key=key_for(alice), required_scope=READ_SCOPE, team_id=team_id)
+
+    def test_an_unknown_team_id_is_a_404_not_ignored(self, alice, key_for):
+        with refused(404, errors.TEAM_NOT_FOUND):
+            authorize(
+                api_key=key_for(alice),
+                required_scope=READ_SCOPE,
+                team_id="00000000-0000-0000-0000-000000000000",
+            )
+
+    @pytest.mark.parametrize("team_id", [None, ""])
+    def test_an_absent_team_id_names_no_team(self, alice, key_for, team_id):
+        access = authorize(api_key=key_for(alice), required_scope=READ_SCOPE, team_id=team_id)
+        assert access.requested_team is None
+
+    def test_the_team_id_check_comes_after_the_scope_check(self, alice, key_for):
+        with invalid_key():
+            authorize(
+                api_key=key_for(alice, scopes=["stats:read:*"]),
+                required_scope=PROVISION_SCOPE,
+                team_id="not-a-uuid",
+            )
+
+    def test_a_team_scoped_key_ignores_even_a_malformed_team_id(self, alice, alpha, key_for):
+        access = authorize(
+            api_key=key_for(alice, team=alpha), required_scope=READ_SCOPE, team_id="not-a-uuid"
+        )
+        assert access.requested_team == alpha
 
     def test_a_team_scoped_key_ignores_team_id(self, alice, alpha, charlies_team, key_for):
         access = authorize(

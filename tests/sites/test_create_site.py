@@ -158,10 +158,11 @@ class TestTargetTeam:
         teams = {site.team_id for site in Site.objects.filter(domain__in=["one.test", "two.test"])}
         assert len(teams) == 1
 
-    def test_an_unknown_team_id_falls_back_to_the_personal_team(self, alice_api):
+    def test_an_unknown_team_id_is_refused_not_a_fallback_to_the_personal_team(self, alice_api):
+        # Reversed from Plausible (spec #7); tests/sites/test_unknown_team_id.py has the rest.
         response = create(alice_api, domain="fallback.test", team_id="not-a-uuid")
-        assert response.status_code == 200
-        assert Site.objects.get(domain="fallback.test").team.setup_complete is False
+        assert response.status_code == 400
+        assert not Site.objects.filter(domain="fallback.test").exists()
 
     def test_two_personal_teams_are_ambiguous(self, alice_api, alice):
         for _ in range(2):
