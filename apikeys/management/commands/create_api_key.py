@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from apikeys.scopes import validate_scopes
 from apikeys.services import create_api_key
 from teams.management.commands._arguments import existing_team, existing_user
 
@@ -31,6 +32,12 @@ class Command(BaseCommand):
         parser.add_argument("--expires-in-days", type=int, metavar="DAYS")
 
     def handle(self, *args, email, team, scopes, name, networks, expires_in_days, **options):
+        if scopes is not None:
+            # Before any lookup, so a typo is reported first and on its own.
+            try:
+                validate_scopes(scopes)
+            except ValidationError as exc:
+                raise CommandError(" ".join(exc.messages)) from None
         user = existing_user(email)
         team_obj = existing_team(team) if team is not None else None
         expires_at = None
