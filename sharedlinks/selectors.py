@@ -2,14 +2,16 @@ from django.db.models import Q
 from django.utils import timezone
 
 from sharedlinks.models import SharedLink
+from sites.domains import lookup_domain
 from sites.selectors import DOMAIN_CHANGE_GRACE
 
 
 def shared_link_for_page(*, domain: str, slug: str) -> SharedLink | None:
     """The link with this slug, if it belongs to the site named `domain` (its current
-    domain, or its previous one during the grace period)."""
+    domain, or its previous one during the grace period; any spelling of it)."""
     if not slug or len(slug) > 64 or "\x00" in slug or "\x00" in domain:
         return None
+    domain = lookup_domain(domain)
     cutoff = timezone.now() - DOMAIN_CHANGE_GRACE
     return (
         SharedLink.objects.select_related("site")
@@ -24,9 +26,10 @@ def shared_link_for_page(*, domain: str, slug: str) -> SharedLink | None:
 
 def public_site_for_page(*, domain: str):
     """A site whose owner made its stats public (`public_stats`): its share page
-    opens without a slug."""
+    opens without a slug. `domain` may be any spelling of its domain."""
     from sites.models import Site
 
+    domain = lookup_domain(domain)
     if "\x00" in domain or len(domain) > 255:
         return None
     cutoff = timezone.now() - DOMAIN_CHANGE_GRACE

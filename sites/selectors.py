@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from apikeys.rows import RowLoader, quote, split_row
+from sites.domains import lookup_domain
 from sites.models import (
     DOMAIN_MAX_LENGTH,
     Goal,
@@ -33,7 +34,8 @@ _TRACKERS = RowLoader(TrackerScriptConfiguration, "c")
 @dataclass(frozen=True)
 class SiteLookup:
     """How a request names its site: by `domain` (the Plausible dialect's `site_id`,
-    current or previous domain) or by `key` (the resource dialect's site key)."""
+    current or previous domain, compared in canonical form: sites.domains) or by
+    `key` (the resource dialect's site key)."""
 
     by: str
     value: str
@@ -41,7 +43,7 @@ class SiteLookup:
     @classmethod
     def for_request(cls, *, site_id=None, site_key=None) -> "SiteLookup | None":
         if site_id:
-            return cls("domain", site_id)
+            return cls("domain", lookup_domain(site_id))
         if site_key:
             return cls("key", site_key)
         return None

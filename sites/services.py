@@ -2,6 +2,7 @@
 properties, deletion. Every function runs in one transaction, and the database
 constraints (unique domain claims, one configuration per site) decide races."""
 
+from collections.abc import Callable
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
@@ -79,21 +80,25 @@ def _ensure_team_may_add_site(team: Team) -> Team:
     return team
 
 
-def _release_domain(domain: str, *, user: User | None) -> bool:
+def _release_domain(domain: str, *, team_id: int | None, user: User | None) -> bool:
     """Free `domain` if it is only another site's previous domain and either its
-    grace period is over or `user` owns that site (spec #7 step 3). Returns whether
-    it was freed, so the caller can try its write again."""
+    grace period is over, or `user` owns the alias's team and the claiming site goes
+    into that same team (`team_id`). Spec #7 step 3 asks only the first half: then
+    a key of the owner's team C could take, and cut off, an alias that team A's
+    integrations still send to. Returns whether it was freed, so the caller can
+    try its write again."""
     alias_of = Site.objects.filter(domain_changed_from=domain).first()
     if alias_of is None:
         return False
     expired = alias_of.domain_changed_at is None or (
         alias_of.domain_changed_at <= django_timezone.now() - DOMAIN_CHANGE_GRACE
     )
-    owned = (
+    owned_here = (
         user is not None
+        and alias_of.team_id == team_id
         and Membership.objects.filter(team=alias_of.team_id, user=user, role=Role.OWNER).exists()
     )
-    if not (expired or owned):
+    if not (expired or owned_here):
         return False
     with transaction.atomic():
         _forget_previous_domain(alias_of)
@@ -114,15 +119,17 @@ def _forget_previous_domain(site: Site) -> None:
     site.domain_changed_at = None
 
 
-def _claiming(domain: str, *, user: User | None, write):
+def _claiming(domain: str, *, team_of: Callable[[], int | None], user: User | None, write):
     """Run `write` (a transaction that claims `domain`). The unique claim index
     decides races; when it refuses, a previous domain that may be taken over is
-    freed and the write tried once more (the cheap path costs no extra query)."""
+    freed and the write tried once more (the cheap path costs no extra query).
+    `team_of()` is the id of the team the claiming site goes into (known once
+    `write` has run)."""
     try:
         return write()
     except IntegrityError:
         pass
-    if _release_domain(domain, user=user):
+    if _release_domain(domain, team_id=team_of(), user=user):
         try:
             return write()
         except IntegrityError:
@@ -152,11 +159,15 @@ def provision_site(
         display_name, problems = name_errors(name)
         errors = [*errors, *problems]
     tracker_changes, tracker_errors = tracker_configuration_changes(tracker_configuration)
+    # The team the site goes into, for `_claiming`. A personal team created by a
+    # write that was rolled back owns no alias, so its stale id matches none.
+    resolved: list[int] = []
 
     @transaction.atomic
     def write() -> Site:
         # Plausible's order: the team (and its site limit) before the site's fields.
         team = target_team if target_team is not None else _personal_team(user)
+        resolved[:] = [team.pk]
         team = _ensure_team_may_add_site(team)
         if errors:
             raise InvalidSiteInput(errors)
@@ -169,7 +180,9 @@ def provision_site(
         _create_tracker_configuration(site, tracker_changes)
         return site
 
-    return _claiming(normalized, user=user, write=write)
+    return _claiming(
+        normalized, team_of=lambda: resolved[0] if resolved else None, user=user, write=write
+    )
 
 
 def create_site(
@@ -196,7 +209,7 @@ def create_site(
         _create_tracker_configuration(site, tracker_changes)
         return site
 
-    return _claiming(normalized, user=None, write=write)
+    return _claiming(normalized, team_of=lambda: team.pk, user=None, write=write)
 
 
 def _insert_site(*, team: Team, domain: str, timezone: str, name: str | None = None) -> Site:
@@ -276,7 +289,9 @@ def update_site(
     try:
         if normalized is None:
             return write()
-        return _claiming(normalized, user=None, write=write)
+        # A rename never takes over a previous domain in its grace period (user
+        # None): only one that has expired, whoever asks.
+        return _claiming(normalized, team_of=lambda: site.team_id, user=None, write=write)
     except BaseException:
         site.domain, site.domain_changed_from, site.domain_changed_at = original
         raise

@@ -9,6 +9,7 @@ import zoneinfo
 from dataclasses import dataclass
 from functools import cache
 
+from sites.domains import canonical_domain, normalize_domain
 from sites.exceptions import InvalidInput
 from sites.models import (
     DEFAULT_TIMEZONE,
@@ -18,12 +19,17 @@ from sites.models import (
 )
 
 RESERVED_CHARACTERS = ":?#[]@!$&'()*+,;="
-_ALLOWED_PUNCTUATION = frozenset("-.\\/_:")
+# Plausible also allows `\`; we do not: browsers and URL parsers read it as `/`, so
+# `a.test\b` would be a second name for the site `a.test/b`.
+_ALLOWED_PUNCTUATION = frozenset("-./_:")
 
 CANT_BE_BLANK = "can't be blank"
 IS_INVALID = "is invalid"
 RESERVED_CHARACTERS_MESSAGE = f"must not contain URI reserved characters {RESERVED_CHARACTERS}"
 FORMAT_MESSAGE = "only letters, numbers, slashes, underscores and period allowed"
+# An internationalised label that is not valid IDNA 2008 (`xn--zz.test`), or a
+# domain that ends in two dots.
+INVALID_DOMAIN_NAME_MESSAGE = IS_INVALID
 TOO_LONG_MESSAGE = f"should be at most {DOMAIN_MAX_LENGTH} character(s)"
 DOMAIN_TAKEN_MESSAGE = (
     "This domain cannot be registered. Perhaps one of your colleagues registered it?"
@@ -70,20 +76,6 @@ class InvalidSiteInput(InvalidInput):
         return self.errors[0]
 
 
-def normalize_domain(domain: str) -> str:
-    """Plausible's normalisation: lowercase, trim, drop leading schemes, surrounding
-    slashes and leading `www.`. A path (`example.com/blog`) is kept."""
-    domain = domain.lower().strip()
-    while domain.startswith("http://"):
-        domain = domain[len("http://") :]
-    while domain.startswith("https://"):
-        domain = domain[len("https://") :]
-    domain = domain.strip("/")
-    while domain.startswith("www."):
-        domain = domain[len("www.") :]
-    return domain
-
-
 def _is_allowed_character(character: str) -> bool:
     # Plausible's regex is ^[-\.\\\/_:\p{L}\d]*$ : any Unicode letter or digit.
     category = unicodedata.category(character)
@@ -91,15 +83,19 @@ def _is_allowed_character(character: str) -> bool:
 
 
 def domain_errors(raw: object) -> tuple[str | None, list[FieldError]]:
-    """Normalise and validate a domain. Returns (normalised domain or None, errors)."""
+    """Canonicalise and validate a domain (sites.domains). Returns (canonical domain
+    or None, errors). The length limit applies to the canonical form, the one
+    stored."""
     if not isinstance(raw, str):
         return None, [FieldError("domain", IS_INVALID if raw is not None else CANT_BE_BLANK)]
-    domain = normalize_domain(raw)
+    domain, valid_labels = canonical_domain(raw)
     errors = []
     if any(character in RESERVED_CHARACTERS for character in domain):
         errors.append(FieldError("domain", RESERVED_CHARACTERS_MESSAGE))
     if not all(_is_allowed_character(character) for character in domain):
         errors.append(FieldError("domain", FORMAT_MESSAGE))
+    if not valid_labels and not errors:
+        errors.append(FieldError("domain", INVALID_DOMAIN_NAME_MESSAGE))
     if len(domain) > DOMAIN_MAX_LENGTH:
         errors.append(FieldError("domain", TOO_LONG_MESSAGE))
     if not domain:
@@ -121,7 +117,9 @@ def new_site_errors(*, domain: object, timezone: object) -> tuple[str | None, li
     timezone, blank, type errors."""
     normalized, domain_problems = domain_errors(domain)
     timezone_problems = [] if is_valid_timezone(timezone) else [FieldError("timezone", IS_INVALID)]
-    late = {CANT_BE_BLANK, IS_INVALID}
+    # A text domain's "is invalid" is about its labels, so it ranks with the format;
+    # only a domain that is not text at all is a type-cast error.
+    late = {CANT_BE_BLANK} if isinstance(domain, str) else {CANT_BE_BLANK, IS_INVALID}
     early = [error for error in domain_problems if error.message not in late]
     rest = [error for error in domain_problems if error.message in late]
     return normalized, [*early, *timezone_problems, *rest]

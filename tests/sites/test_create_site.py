@@ -323,8 +323,10 @@ class TestValidation:
         response = create(alice_api, domain="charlie.test")
         assert response.json() == {"error": f"domain: {DOMAIN_TAKEN_MESSAGE}"}
 
-    def test_the_owner_can_take_back_their_own_previous_domain(self, alice_api, renamed_site):
-        response = create(alice_api, domain="alpha.test")
+    def test_the_owner_can_take_back_their_own_previous_domain_in_its_team(
+        self, alice_api, renamed_site, alpha
+    ):
+        response = create(alice_api, domain="alpha.test", team_id=str(alpha.identifier))
         assert response.status_code == 200
         renamed_site.refresh_from_db()
         assert renamed_site.domain_changed_from is None

@@ -2,6 +2,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.services import get_or_create_user
+from sites.domains import lookup_domain
 from sites.exceptions import SiteServiceError
 from sites.guest_services import add_guest, clean_guest_email, find_or_invite_guest
 from sites.models import GuestRole, Site
@@ -22,14 +23,16 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, domain, email, role, invite, **options):
-        site = Site.objects.select_related("team").filter(domain=domain).first()
+        site = Site.objects.select_related("team").filter(domain=lookup_domain(domain)).first()
         if site is None:
             raise CommandError(f"No site with domain {domain!r}.")
         try:
             email = clean_guest_email(email)
             if invite:
                 guest = find_or_invite_guest(site=site, email=email, role=role, inviter=None)
-                self.stdout.write(f"{guest.email} is {guest.status} as {guest.role} of {domain}")
+                self.stdout.write(
+                    f"{guest.email} is {guest.status} as {guest.role} of {site.domain}"
+                )
                 return
             user, _ = get_or_create_user(email=email)
             membership = add_guest(site=site, user=user, role=role)
@@ -37,4 +40,4 @@ class Command(BaseCommand):
             raise CommandError(exc.message) from None
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from None
-        self.stdout.write(f"{user.email} is a guest {membership.role} of {domain}")
+        self.stdout.write(f"{user.email} is a guest {membership.role} of {site.domain}")
