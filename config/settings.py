@@ -252,8 +252,11 @@ if not DEBUG:
 
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS") or [f"{_base.scheme}://{_base.netloc}"]
 
-# Mail (guest invitations). The console backend prints mail; setting EMAIL_HOST
-# switches to SMTP unless EMAIL_BACKEND says otherwise.
+# Mail (guest invitations). Setting EMAIL_HOST switches to SMTP unless EMAIL_BACKEND
+# says otherwise. The console backend (it prints mail, invitation links included) is
+# only the development default: in production with neither set, EMAIL_CONFIGURED is
+# False, new invitations answer 503 and the backend refuses to send anything.
+EMAIL_CONFIGURED = DEBUG or bool(env_str("EMAIL_HOST") or env_str("EMAIL_BACKEND"))
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
@@ -267,11 +270,17 @@ EMAIL_BACKEND = env_str(
     "EMAIL_BACKEND",
     "django.core.mail.backends.smtp.EmailBackend"
     if env_str("EMAIL_HOST")
-    else "django.core.mail.backends.console.EmailBackend",
+    else "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "config.mail.NotConfiguredEmailBackend",
 )
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "analytics@localhost")
 if env_str("EMAIL_FILE_PATH"):  # for django.core.mail.backends.filebased.EmailBackend
     EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH")
+# How long an emailed guest invitation can be accepted (Plausible: 48 hours).
+GUEST_INVITATION_TTL_HOURS = env_int("GUEST_INVITATION_TTL_HOURS", 48)
+if GUEST_INVITATION_TTL_HOURS < 1:
+    raise ImproperlyConfigured("GUEST_INVITATION_TTL_HOURS must be at least 1.")
 
 # Rate limits (spec §4). Teams carry their own limits (admin, set_team_entitlements);
 # legacy keys outside a team's site are limited per user with these.
@@ -301,6 +310,13 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    # Django logs the path of every 4xx/5xx answer; an invitation's path is its
+    # secret, so those loggers redact it before any handler sees the record.
+    "filters": {"redact_invitations": {"()": "sites.log_filters.RedactInvitationLinks"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "loggers": {
+        name: {"filters": ["redact_invitations"]}
+        for name in ("django.request", "django.security.csrf")
+    },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
 }

@@ -41,6 +41,12 @@ class Conflict(SiteServiceError):
     status_code = 409
 
 
+class Gone(SiteServiceError):
+    """It existed but cannot be used any more (an expired invitation)."""
+
+    status_code = 410
+
+
 class Unavailable(SiteServiceError):
     """A dependency (the mail server) failed; nothing was written."""
 

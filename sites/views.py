@@ -242,8 +242,10 @@ class GuestsView(ApiKeyView):
 
     @api_operation(
         summary="Find or invite a guest",
-        description="A new invitation is emailed; an existing guest or invitation is "
-        "returned unchanged.",
+        description="A new invitation is emailed (503 when the server has no outgoing "
+        "mail configured); an existing guest or live invitation is returned unchanged, and "
+        "an expired invitation is replaced by a freshly emailed one. Staff accounts and "
+        "team members cannot be guests (400).",
         request=docs.GuestRequest,
         response=GuestSerializer,
     )

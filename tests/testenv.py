@@ -9,3 +9,6 @@ os.environ.setdefault("DEBUG", "false")
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production-use-0123456789")
 os.environ.setdefault("ALLOW_PLAIN_HTTP", "true")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+# Tests send mail to pytest-django's in-memory outbox; saying so here marks outgoing
+# mail as configured (settings.EMAIL_CONFIGURED) as it would be in production.
+os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")

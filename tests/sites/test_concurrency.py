@@ -2,10 +2,12 @@
 decide every race, so there is never a second row and never a 500."""
 
 import threading
+from datetime import timedelta
 
 import pytest
 from django.core import mail
 from django.db import connection
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from sharedlinks.models import SharedLink
@@ -106,6 +108,20 @@ def test_concurrent_invitations_make_one_invitation_and_one_email(site, alice_ke
         assert_all_identical_200(race(alice_key, "put", "/api/v1/sites/guests", body))
     assert GuestInvitation.objects.count() == ROUNDS
     assert len(mail.outbox) == ROUNDS
+
+
+def test_concurrent_reinvitations_after_expiry_make_one_fresh_invitation(site, alice_key):
+    for round_ in range(ROUNDS):
+        body = {"site_id": "alpha.test", "email": f"late{round_}@example.com", "role": "viewer"}
+        assert_all_identical_200(race(alice_key, "put", "/api/v1/sites/guests", body, threads=2))
+        GuestInvitation.objects.filter(email=body["email"]).update(
+            created_at=timezone.now() - timedelta(hours=49)
+        )
+        mail.outbox.clear()
+        assert_all_identical_200(race(alice_key, "put", "/api/v1/sites/guests", body))
+        fresh = GuestInvitation.objects.get(email=body["email"])
+        assert timezone.now() - fresh.created_at < timedelta(minutes=5)
+        assert len(mail.outbox) == 1
 
 
 def test_two_concurrent_creates_of_one_domain_give_one_200_and_one_400(alpha, alice_key):
