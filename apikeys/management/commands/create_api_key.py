@@ -29,9 +29,17 @@ class Command(BaseCommand):
             "--ip", action="append", dest="networks", metavar="CIDR", help="Repeatable."
         )
         parser.add_argument("--expires-in-days", type=int, metavar="DAYS")
+        parser.add_argument(
+            "--issued-by",
+            metavar="EMAIL",
+            help="Recorded as the key's issuer (created_by); default: nobody.",
+        )
 
-    def handle(self, *args, email, team, scopes, name, networks, expires_in_days, **options):
+    def handle(
+        self, *args, email, team, scopes, name, networks, expires_in_days, issued_by, **options
+    ):
         user = existing_user(email)
+        issuer = existing_user(issued_by) if issued_by is not None else None
         team_obj = existing_team(team) if team is not None else None
         expires_at = None
         if expires_in_days is not None:
@@ -46,6 +54,8 @@ class Command(BaseCommand):
                 scopes=scopes,
                 allowed_networks=networks,
                 expires_at=expires_at,
+                created_by=issuer,
+                source="manage.py",
             )
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from None
