@@ -5,7 +5,7 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 
 from apikeys.models import ApiKey
-from apikeys.network import parse_networks
+from apikeys.network import client_address_text, parse_networks
 from apikeys.scopes import validate_scopes
 from apikeys.services import create_api_key, revoke_api_key, validate_key_request
 
@@ -74,16 +74,17 @@ class ApiKeyAdmin(admin.ModelAdmin):
         "team_label",
         "scope_list",
         "status",
+        "created_by",
         "created_at",
         "last_used_at",
         "expires_at",
     ]
     list_filter = [("revoked_at", admin.EmptyFieldListFilter), "team"]
     search_fields = ["key_prefix", "name", "user__email", "team__name"]
-    list_select_related = ["user", "team"]
+    list_select_related = ["user", "team", "created_by"]
     autocomplete_fields = ["user", "team"]
     actions = ["revoke_selected"]
-    readonly_fields = ["key_prefix", "created_at", "last_used_at", "revoked_at"]
+    readonly_fields = ["key_prefix", "created_by", "created_at", "last_used_at", "revoked_at"]
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
@@ -94,7 +95,16 @@ class ApiKeyAdmin(admin.ModelAdmin):
         editable = ["name", "scopes_text", "networks_text", "expires_at"]
         if obj is None:
             return ["user", "team", *editable]
-        return ["key_prefix", "user", "team", *editable, "created_at", "last_used_at", "revoked_at"]
+        return [
+            "key_prefix",
+            "user",
+            "team",
+            *editable,
+            "created_by",
+            "created_at",
+            "last_used_at",
+            "revoked_at",
+        ]
 
     @admin.display(description="Team")
     def team_label(self, obj: ApiKey) -> str:
@@ -125,6 +135,8 @@ class ApiKeyAdmin(admin.ModelAdmin):
             scopes=form.cleaned_data["scopes_text"],
             allowed_networks=form.cleaned_data["networks_text"],
             expires_at=form.cleaned_data.get("expires_at"),
+            created_by=request.user,
+            source=client_address_text(request),
         )
         obj.pk = issued.api_key.pk
         obj.refresh_from_db()
@@ -148,5 +160,9 @@ class ApiKeyAdmin(admin.ModelAdmin):
 
     @admin.action(description="Revoke selected API keys")
     def revoke_selected(self, request, queryset):
-        revoked = sum(revoke_api_key(api_key=api_key) for api_key in queryset)
+        source = client_address_text(request)
+        revoked = sum(
+            revoke_api_key(api_key=api_key, revoked_by=request.user, source=source)
+            for api_key in queryset.select_related("user", "team")
+        )
         self.message_user(request, f"Revoked {revoked} API key(s).", messages.SUCCESS)

@@ -1,11 +1,13 @@
-"""Request hygiene for everything under /api/: HTTPS only (unless the operator
-allows plain HTTP), a maximum body size, and the one JSON error shape even for
-requests that never reach a view."""
+"""Request hygiene: forwarded headers believed only from trusted proxies (every
+path), and for everything under /api/ HTTPS only (unless the operator allows
+plain HTTP), a maximum body size, and the one JSON error shape even for requests
+that never reach a view."""
 
 from django.conf import settings
 from django.http import JsonResponse
 
 from apikeys.errors import json_error
+from apikeys.network import is_trusted_proxy_peer
 
 API_PREFIX = "/api/"
 HTTPS_REQUIRED = (
@@ -33,4 +35,39 @@ class ApiHygieneMiddleware:
             length = request.META.get("CONTENT_LENGTH")
             if length and length.isdigit() and int(length) > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
                 return body_too_large(request)
+        return self.get_response(request)
+
+
+# Headers a reverse proxy sets to describe the original request.
+FORWARDED_HEADERS = (
+    "HTTP_FORWARDED",
+    "HTTP_X_FORWARDED_FOR",
+    "HTTP_X_FORWARDED_HOST",
+    "HTTP_X_FORWARDED_PORT",
+    "HTTP_X_FORWARDED_PROTO",
+    "HTTP_X_FORWARDED_PROTOCOL",
+    "HTTP_X_FORWARDED_SSL",
+    "HTTP_X_REAL_IP",
+)
+
+
+class UntrustedForwardedHeadersMiddleware:
+    """Forwarded headers count only from a peer in TRUSTED_PROXIES; from anyone
+    else they are deleted before any other code reads them.
+
+    Django believes SECURE_PROXY_SSL_HEADER (and, with USE_X_FORWARDED_HOST,
+    X-Forwarded-Host) from whoever sends it, so without this a client could send
+    `X-Forwarded-Proto: https` over plain HTTP and be taken for an HTTPS client.
+    Must be the first middleware."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not is_trusted_proxy_peer(request):
+            for header in FORWARDED_HEADERS:
+                request.META.pop(header, None)
+            proxy_ssl_header = getattr(settings, "SECURE_PROXY_SSL_HEADER", None)
+            if proxy_ssl_header:
+                request.META.pop(proxy_ssl_header[0], None)
         return self.get_response(request)

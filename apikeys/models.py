@@ -36,6 +36,16 @@ class ApiKey(models.Model):
     last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
     expires_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Who issued the key: the staff user over HTTP or in the admin; empty for keys
+    # issued from the command line (without --issued-by) and once that user is gone.
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="issued_api_keys",
+    )
 
     class Meta:
         verbose_name = "API key"

@@ -25,6 +25,12 @@ def _is_trusted_proxy(address: IPAddress) -> bool:
     return any(address in network for network in settings.TRUSTED_PROXIES)
 
 
+def is_trusted_proxy_peer(request) -> bool:
+    """True if the TCP peer is one of TRUSTED_PROXIES."""
+    peer = _parse_address(request.META.get("REMOTE_ADDR", ""))
+    return peer is not None and _is_trusted_proxy(peer)
+
+
 def client_address(request) -> IPAddress | None:
     """The client's address: the TCP peer, unless the peer is a trusted proxy.
 
@@ -47,6 +53,12 @@ def client_address(request) -> IPAddress | None:
             return address
         nearest = address
     return nearest
+
+
+def client_address_text(request) -> str | None:
+    """client_address as text, for logs and counters."""
+    address = client_address(request)
+    return str(address) if address is not None else None
 
 
 def parse_networks(values: object) -> list[str]:

@@ -42,6 +42,20 @@ class ApiKeyAuthenticationScheme(OpenApiAuthenticationExtension):
         ]
 
 
+class StaffBasicAuthenticationScheme(OpenApiAuthenticationExtension):
+    target_class = "apikeys.staff_authentication.StaffBasicAuthentication"
+    name = "basicAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "http",
+            "scheme": "basic",
+            "description": "HTTP basic auth (`Authorization: Basic ...`) of an active staff "
+            "user with the permission to issue or revoke keys. The 401 challenge is "
+            '`StaffBasic realm="staff"`, a scheme browsers do not prompt for.',
+        }
+
+
 RATE_LIMIT_HEADERS = [
     OpenApiParameter(
         "RateLimit",

@@ -84,3 +84,15 @@ def api_key_for_raw_key(raw_key: str, site_lookup: SiteLookup | None = None) -> 
 
 def api_keys_with_prefix(prefix: str):
     return ApiKey.objects.select_related("user", "team").filter(key_prefix=prefix)
+
+
+def api_key_with_raw_key(raw_key: str) -> ApiKey | None:
+    """The key (with its user and team) for revocation; malformed keys never reach
+    the database."""
+    if not keys.is_well_formed(raw_key):
+        return None
+    return (
+        ApiKey.objects.select_related("user", "team")
+        .filter(key_hash=keys.hash_key(raw_key))
+        .first()
+    )

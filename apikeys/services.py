@@ -1,3 +1,4 @@
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -13,6 +14,12 @@ from apikeys.scopes import DEFAULT_SCOPES, validate_scopes
 from teams.models import Membership, Team
 
 LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+# One INFO line per issued and per revoked key, for the audit trail: who, for whom,
+# what, from where. Never the raw key (apikeys.redaction would catch it anyway).
+audit_log = logging.getLogger("apikeys.audit")
+ISSUED_LOG = "API key issued: prefix=%s issuer=%s user=%s team=%s scopes=%s source=%s"
+REVOKED_LOG = "API key revoked: prefix=%s issuer=%s user=%s team=%s scopes=%s source=%s"
 
 
 @dataclass(frozen=True)
@@ -72,8 +79,13 @@ def create_api_key(
     scopes: list[str] | None = None,
     allowed_networks: list[str] | None = None,
     expires_at: datetime | None = None,
+    created_by: User | None = None,
+    source: str | None = None,
 ) -> IssuedKey:
-    """Issue a key. Without a team it is a legacy key reaching all the user's teams."""
+    """Issue a key. Without a team it is a legacy key reaching all the user's teams.
+
+    `created_by` is the person issuing it (None from the command line); `source`
+    says where the request came from (a client address) for the audit log."""
     request = validate_key_request(
         user=user,
         name=name,
@@ -93,18 +105,36 @@ def create_api_key(
             scopes=request.scopes,
             allowed_networks=request.allowed_networks,
             expires_at=request.expires_at,
+            created_by=created_by,
         )
+    _audit(ISSUED_LOG, api_key=api_key, actor=created_by, source=source)
     return IssuedKey(api_key=api_key, raw_key=raw_key)
 
 
-def revoke_api_key(*, api_key: ApiKey) -> bool:
+def revoke_api_key(
+    *, api_key: ApiKey, revoked_by: User | None = None, source: str | None = None
+) -> bool:
     """Revoke a key; the next request with it is refused. Returns False if it
-    was already revoked (revoking is idempotent)."""
+    was already revoked (revoking is idempotent; only a real revocation is logged)."""
     updated = ApiKey.objects.filter(pk=api_key.pk, revoked_at__isnull=True).update(
         revoked_at=timezone.now()
     )
     api_key.refresh_from_db(fields=["revoked_at"])
+    if updated:
+        _audit(REVOKED_LOG, api_key=api_key, actor=revoked_by, source=source)
     return bool(updated)
+
+
+def _audit(message: str, *, api_key: ApiKey, actor: User | None, source: str | None) -> None:
+    audit_log.info(
+        message,
+        api_key.key_prefix,
+        actor.email if actor is not None else "-",
+        api_key.user.email,
+        api_key.team.identifier if api_key.team is not None else "-",
+        ",".join(api_key.scopes),
+        source or "-",
+    )
 
 
 def record_key_use(*, api_key: ApiKey, now: datetime | None = None) -> None:

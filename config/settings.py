@@ -320,3 +320,14 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
 }
+
+# Staff key endpoints, forwarded headers, keys in logs (one block, on purpose):
+# - forwarded headers (and SECURE_PROXY_SSL_HEADER) from a peer outside
+#   TRUSTED_PROXIES are deleted before anything reads them, so must come first;
+# - anything shaped like one of our raw keys is redacted from every log line the
+#   console handler writes (Django's "Not Found: <path>" included);
+# - the staff endpoints under /api/v2/auth/ are no CORS target.
+MIDDLEWARE.insert(0, "apikeys.middleware.UntrustedForwardedHeadersMiddleware")
+LOGGING["filters"] = {"redact_api_keys": {"()": "apikeys.redaction.RedactApiKeys"}}
+LOGGING["handlers"]["console"]["filters"] = ["redact_api_keys"]
+CORS_URLS_REGEX = r"^/api/(?!v2/auth(?:/|$)).*$"

@@ -2,10 +2,13 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from apikeys.admin_login import throttled_admin_login
 from sharedlinks.views import share_page
 from sites.web_views import accept_invitation_page
 
 urlpatterns = [
+    # Before the admin's own login route: failed logins are throttled.
+    path("admin/login/", throttled_admin_login, name="admin-login"),
     path("admin/", admin.site.urls),
     # /api/v1/sites…, the Plausible dialect (teams and shared links included).
     path("api/v1/analytics/", include("sites.resource.urls")),

@@ -4,6 +4,7 @@ with a team of his own."""
 
 import contextlib
 import os
+import uuid
 
 import pytest
 from rest_framework.test import APIClient
@@ -25,6 +26,14 @@ def _fresh_rate_limits():
     set_rate_limiter(LocalRateLimiter())
     yield
     set_rate_limiter(None)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_sign_in_counters(settings):
+    """Failed sign-in counters (accounts.throttle, django-ratelimit in the cache)
+    under a key prefix of this test's own: nothing leaks between tests, and
+    nothing is flushed from a Redis that other runs share."""
+    settings.RATELIMIT_CACHE_PREFIX = f"rl-test-{uuid.uuid4().hex}:"
 
 
 @pytest.fixture(autouse=True)

@@ -2,14 +2,13 @@
 tests, on a free port, with its own database and static directory, and stop it."""
 
 import contextlib
+import http.client
 import os
 import secrets
 import socket
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +26,11 @@ def free_port() -> int:
 class RunningServer:
     url: str
     env: dict
+    log_path: Path
+
+    def log(self) -> str:
+        """Everything gunicorn and the app wrote so far (access log included)."""
+        return self.log_path.read_text(errors="replace")
 
     def manage(self, *args: str) -> str:
         """Run a manage.py command against the server's database; return stdout."""
@@ -48,13 +52,17 @@ def _wait_until_up(url: str, process: subprocess.Popen, timeout: float = 30) -> 
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"gunicorn exited with {process.returncode}")
+        # Any answer will do; a redirect to https (plain HTTP refused) is not followed.
+        host, port = url.removeprefix("http://").split(":")
+        connection = http.client.HTTPConnection(host, int(port), timeout=2)
         try:
-            urllib.request.urlopen(f"{url}/admin/login/", timeout=2)  # noqa: S310
+            connection.request("GET", "/admin/login/")
+            connection.getresponse().read()
             return
-        except urllib.error.HTTPError:
-            return  # it answered
         except OSError:
             time.sleep(0.2)
+        finally:
+            connection.close()
     raise RuntimeError(f"gunicorn did not answer on {url} within {timeout}s")
 
 
@@ -76,22 +84,24 @@ def gunicorn_server(
         "PYTHONPATH": str(PROJECT_ROOT),
         **(env or {}),
     }
-    server = RunningServer(url=url, env=server_env)
+    server = RunningServer(url=url, env=server_env, log_path=workdir / "gunicorn.log")
     server.manage("migrate", "--noinput", "-v0")
     server.manage("collectstatic", "--noinput", "-v0")
-    log = open(workdir / "gunicorn.log", "wb")  # noqa: SIM115
+    log = open(server.log_path, "wb")  # noqa: SIM115
     process = subprocess.Popen(
         [
             sys.executable,
             "-m",
             "gunicorn",
             "config.wsgi:application",
+            # The shipped configuration (forwarded headers, log redaction, and the
+            # access log on stdout); the flags after it override its bind and workers.
+            "--config",
+            str(PROJECT_ROOT / "gunicorn.conf.py"),
             "--bind",
             f"127.0.0.1:{port}",
             "--workers",
             str(workers),
-            "--access-logfile",
-            "-",
         ],
         cwd=PROJECT_ROOT,
         env=server_env,

@@ -120,3 +120,48 @@ def test_team_entitlements_are_edited_in_the_admin(staff_client, alpha):
 )
 def test_admin_pages_render(staff_client, path):
     assert staff_client.get(path).status_code == 200
+
+
+class TestIssuer:
+    """Every key records who issued it; the admin shows it and never lets it change."""
+
+    def test_a_key_issued_in_the_admin_records_who_issued_it(self, staff_client, alice):
+        add_key(staff_client, user=alice.pk)
+        stored = ApiKey.objects.get()
+        assert stored.created_by.email == "ops@example.com"
+        listing = staff_client.get(LIST).content.decode()
+        assert '<td class="field-created_by nowrap">ops@example.com</td>' in listing
+        detail = staff_client.get(f"{LIST}{stored.pk}/change/").content.decode()
+        assert 'name="created_by"' not in detail
+        assert "ops@example.com" in detail
+
+    def test_the_issuer_cannot_be_changed_in_the_admin(self, staff_client, alice, issue_key):
+        issue_key(alice)
+        key = ApiKey.objects.get()
+        response = staff_client.post(
+            f"{LIST}{key.pk}/change/",
+            {
+                "name": "renamed",
+                "scopes_text": "stats:read:*",
+                "networks_text": "",
+                "created_by": alice.pk,
+            },
+        )
+        assert response.status_code == 302
+        key.refresh_from_db()
+        assert (key.name, key.created_by) == ("renamed", None)
+
+    def test_the_add_form_has_no_issuer_field(self, staff_client, alice):
+        assert 'name="created_by"' not in staff_client.get(ADD).content.decode()
+        add_key(staff_client, user=alice.pk, created_by=alice.pk)
+        assert ApiKey.objects.get().created_by.email == "ops@example.com"
+
+    def test_revoking_in_the_admin_logs_who_revoked(self, staff_client, alice, issue_key, caplog):
+        raw = issue_key(alice)
+        key = ApiKey.objects.get()
+        with caplog.at_level("INFO", logger="apikeys.audit"):
+            staff_client.post(LIST, {"action": "revoke_selected", "_selected_action": [key.pk]})
+        audit = [r.getMessage() for r in caplog.records if r.name == "apikeys.audit"]
+        [line] = [message for message in audit if message.startswith("API key revoked:")]
+        assert f"prefix={raw[:6]}" in line and "issuer=ops@example.com" in line
+        assert "source=127.0.0.1" in line

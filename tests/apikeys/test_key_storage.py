@@ -10,6 +10,7 @@ from django.db import connection
 
 from accounts.services import create_user
 from apikeys.models import ApiKey
+from tests.apikeys.staff import grant
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -37,6 +38,7 @@ def test_a_key_issued_by_the_service_is_stored_as_hash_and_prefix_only(alice, is
 
 def test_keys_issued_over_http_and_in_the_admin_are_not_stored(client, api, alice):
     staff = create_user(email="ops@example.com", password="ops-password-1", is_staff=True)
+    grant(staff, "add_apikey")
     auth = "Basic " + base64.b64encode(b"ops@example.com:ops-password-1").decode()
     over_http = api.post("/api/v2/auth/keys", {}, format="json", HTTP_AUTHORIZATION=auth)
     raw_http = over_http.json()["key"]

@@ -1,6 +1,7 @@
 """HTTPS only unless allowed, a maximum body size, and JSON errors for anything
 under /api/ that no view answers."""
 
+import ipaddress
 import json
 
 import pytest
@@ -26,9 +27,12 @@ class TestHttpsOnly:
         settings.ALLOW_PLAIN_HTTP = False
         assert api.with_key(issue_key(alice, team=alpha)).get(TEAMS, secure=True).status_code == 200
 
-    def test_a_trusted_proxy_header_counts_as_https(self, api, alice, alpha, issue_key, settings):
+    def test_the_proxy_header_counts_as_https_from_a_trusted_proxy(
+        self, api, alice, alpha, issue_key, settings
+    ):
         settings.ALLOW_PLAIN_HTTP = False
         settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+        settings.TRUSTED_PROXIES = [ipaddress.ip_network("127.0.0.1/32")]  # the test client
         client = api.with_key(issue_key(alice, team=alpha))
         assert client.get(TEAMS, HTTP_X_FORWARDED_PROTO="https").status_code == 200
         assert client.get(TEAMS, HTTP_X_FORWARDED_PROTO="http").status_code == 403

@@ -27,7 +27,7 @@ OPERATIONS = {
     ("/api/v1/sites/guests/{email}", "delete"),
     ("/api/v1/sites/shared-links", "put"),
     ("/api/v2/auth/keys", "post"),
-    ("/api/v2/auth/keys/{raw_key}", "delete"),
+    ("/api/v2/auth/keys/revoke", "post"),
     ("/api/v1/analytics/sites", "get"),
     ("/api/v1/analytics/sites", "post"),
     ("/api/v1/analytics/sites/{key}", "get"),
@@ -68,8 +68,17 @@ def test_both_key_schemes_are_alternatives(schema):
     )
     teams = operations(schema)[("/api/v1/sites/teams", "get")]
     assert teams["security"] == [{"bearerAuth": []}, {"apiKeyHeader": []}]
-    issue = operations(schema)[("/api/v2/auth/keys", "post")]
-    assert issue["security"] == [{"basicAuth": []}]
+    for path in ("/api/v2/auth/keys", "/api/v2/auth/keys/revoke"):
+        staff_operation = operations(schema)[(path, "post")]
+        assert staff_operation["security"] == [{"basicAuth": []}]
+        assert list(staff_operation["requestBody"]["content"]) == ["application/json"]
+        assert {"401", "415", "429", "503"} <= set(staff_operation["responses"])
+    assert (schemes["basicAuth"]["type"], schemes["basicAuth"]["scheme"]) == ("http", "basic")
+
+
+def test_no_staff_operation_takes_a_key_in_its_path(schema):
+    staff_paths = {path for path, _method in operations(schema) if path.startswith("/api/v2/auth/")}
+    assert staff_paths == {"/api/v2/auth/keys", "/api/v2/auth/keys/revoke"}
 
 
 def test_errors_and_rate_limit_headers_are_documented(schema):

@@ -146,6 +146,17 @@ class TestCreateApiKey:
         with pytest.raises(CommandError, match="not a member"):
             run("create_api_key", "alice@example.com", "--team", str(charlies_team.identifier))
 
+    def test_a_key_from_the_command_line_has_no_issuer_unless_named(self, alice, bob):
+        anonymous = run("create_api_key", "alice@example.com")
+        named = run("create_api_key", "alice@example.com", "--issued-by", "BOB@example.com")
+        assert ApiKey.objects.get(key_hash=keys.hash_key(anonymous)).created_by is None
+        assert ApiKey.objects.get(key_hash=keys.hash_key(named)).created_by == bob
+
+    def test_an_unknown_issuer_is_refused(self, alice):
+        with pytest.raises(CommandError, match="No user"):
+            run("create_api_key", "alice@example.com", "--issued-by", "ghost@example.com")
+        assert ApiKey.objects.count() == 0
+
 
 class TestRevokeApiKey:
     def test_it_revokes_by_prefix(self, alice, issue_key):

@@ -30,8 +30,15 @@ class Command(BaseCommand):
             "--ip", action="append", dest="networks", metavar="CIDR", help="Repeatable."
         )
         parser.add_argument("--expires-in-days", type=int, metavar="DAYS")
+        parser.add_argument(
+            "--issued-by",
+            metavar="EMAIL",
+            help="Recorded as the key's issuer (created_by); default: nobody.",
+        )
 
-    def handle(self, *args, email, team, scopes, name, networks, expires_in_days, **options):
+    def handle(
+        self, *args, email, team, scopes, name, networks, expires_in_days, issued_by, **options
+    ):
         if scopes is not None:
             # Before any lookup, so a typo is reported first and on its own.
             try:
@@ -39,6 +46,7 @@ class Command(BaseCommand):
             except ValidationError as exc:
                 raise CommandError(" ".join(exc.messages)) from None
         user = existing_user(email)
+        issuer = existing_user(issued_by) if issued_by is not None else None
         team_obj = existing_team(team) if team is not None else None
         expires_at = None
         if expires_in_days is not None:
@@ -53,6 +61,8 @@ class Command(BaseCommand):
                 scopes=scopes,
                 allowed_networks=networks,
                 expires_at=expires_at,
+                created_by=issuer,
+                source="manage.py",
             )
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from None

@@ -27,5 +27,5 @@ class Command(BaseCommand):
         if not active:
             self.stdout.write(f"API key {prefix} was already revoked.")
             return
-        revoke_api_key(api_key=active[0])
+        revoke_api_key(api_key=active[0], source="manage.py")
         self.stdout.write(f"Revoked API key {prefix} ({active[0].name}, {active[0].user.email}).")
