@@ -105,6 +105,20 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql") and env_bool(
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"server_side_binding": True, "prepare_threshold": 5}
     )
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # Bounded waits: a database that is down or stuck costs a request at most
+    # these many seconds, then a 503 (apikeys.outages), well inside gunicorn's
+    # worker timeout, so workers answer instead of being killed.
+    DATABASE_CONNECT_TIMEOUT_SECONDS = env_int("DATABASE_CONNECT_TIMEOUT_SECONDS", 3)
+    DATABASE_STATEMENT_TIMEOUT_SECONDS = env_int("DATABASE_STATEMENT_TIMEOUT_SECONDS", 5)
+    if DATABASE_CONNECT_TIMEOUT_SECONDS < 1 or DATABASE_STATEMENT_TIMEOUT_SECONDS < 1:
+        raise ImproperlyConfigured("Database timeouts must be at least 1 second.")
+    _pg_options = DATABASES["default"].setdefault("OPTIONS", {})
+    _pg_options.setdefault("connect_timeout", DATABASE_CONNECT_TIMEOUT_SECONDS)
+    _pg_options["options"] = (
+        f"{_pg_options.get('options', '')} "
+        f"-c statement_timeout={DATABASE_STATEMENT_TIMEOUT_SECONDS * 1000}"
+    ).strip()
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # Writers queue for the lock instead of failing with "database is locked".
     DATABASES["default"].setdefault("OPTIONS", {}).update(
