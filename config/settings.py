@@ -170,12 +170,14 @@ STORAGES = {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
             if DEBUG
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            else "config.storage.ForgivingManifestStaticFilesStorage"
         )
     },
 }
-# A file missing from the manifest is served unhashed instead of crashing a page.
+# A file missing from the manifest (collectstatic not run) is served unhashed from
+# the apps' static directories instead of crashing the page (config/storage.py).
 WHITENOISE_MANIFEST_STRICT = False
+WHITENOISE_USE_FINDERS = True
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [],

@@ -60,7 +60,7 @@ def _wait_until_up(url: str, process: subprocess.Popen, timeout: float = 30) -> 
 
 @contextlib.contextmanager
 def gunicorn_server(
-    workdir: Path, workers: int = 2, env: dict | None = None
+    workdir: Path, workers: int = 2, env: dict | None = None, collect_static: bool = True
 ) -> Iterator[RunningServer]:
     port = free_port()
     url = f"http://127.0.0.1:{port}"
@@ -78,7 +78,8 @@ def gunicorn_server(
     }
     server = RunningServer(url=url, env=server_env)
     server.manage("migrate", "--noinput", "-v0")
-    server.manage("collectstatic", "--noinput", "-v0")
+    if collect_static:
+        server.manage("collectstatic", "--noinput", "-v0")
     log = open(workdir / "gunicorn.log", "wb")  # noqa: SIM115
     process = subprocess.Popen(
         [

@@ -55,7 +55,7 @@ def test_debug_is_off_when_unset():
     settings = probe(**production_env())
     assert settings["DEBUG"] is False
     assert settings["ssl_redirect"] is True
-    assert settings["static"] == "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    assert settings["static"] == "config.storage.ForgivingManifestStaticFilesStorage"
 
 
 def test_a_missing_secret_key_is_refused_in_production():
