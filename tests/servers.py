@@ -10,7 +10,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +27,7 @@ def free_port() -> int:
 class RunningServer:
     url: str
     env: dict
+    process: subprocess.Popen | None = None
 
     def manage(self, *args: str) -> str:
         """Run a manage.py command against the server's database; return stdout."""
@@ -60,8 +61,14 @@ def _wait_until_up(url: str, process: subprocess.Popen, timeout: float = 30) -> 
 
 @contextlib.contextmanager
 def gunicorn_server(
-    workdir: Path, workers: int = 2, env: dict | None = None, collect_static: bool = True
+    workdir: Path,
+    workers: int = 2,
+    env: dict | None = None,
+    collect_static: bool = True,
+    gunicorn_args: Sequence[str] = (),
 ) -> Iterator[RunningServer]:
+    """`gunicorn_args` are extra command-line flags (e.g. `--graceful-timeout`).
+    The server is stopped on the way out unless the test has stopped it."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     server_env = {
@@ -93,6 +100,7 @@ def gunicorn_server(
             str(workers),
             "--access-logfile",
             "-",
+            *gunicorn_args,
         ],
         cwd=PROJECT_ROOT,
         env=server_env,
@@ -100,6 +108,7 @@ def gunicorn_server(
         stderr=subprocess.STDOUT,
     )
     try:
+        server.process = process
         _wait_until_up(url, process)
         yield server
     finally:
