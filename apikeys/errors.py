@@ -139,7 +139,8 @@ def api_exception_handler(exc, context):
     if isinstance(exc, SiteServiceError):
         return Response({"error": exc.message}, status=exc.status_code)
     if isinstance(exc, RateLimitUnavailable):
-        return Response({"error": UNAVAILABLE_MESSAGE}, status=503, headers={"Retry-After": "5"})
+        # apikeys.ratelimit has logged the outage's one line for this request.
+        return outages.mark_logged(Response({"error": UNAVAILABLE_MESSAGE}, status=503))
     if outages.is_database_outage(exc):
         outages.log_database_outage(context["request"], exc)
         response = Response({"error": outages.DATABASE_UNAVAILABLE}, status=503)
