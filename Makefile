@@ -9,7 +9,11 @@ PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+# `make run PORT=8001` serves elsewhere; BASE_URL (used in links) follows it.
+PORT ?= 8000
+BASE_URL ?= http://127.0.0.1:$(PORT)
 DEV_ENV := DEBUG=true ALLOW_PLAIN_HTTP=true
+RUN_ENV := $(DEV_ENV) BASE_URL=$(BASE_URL)
 
 .PHONY: install run test lint clean bench bench-smoke wrk
 
@@ -25,15 +29,15 @@ install: $(STAMP)
 run: install
 	$(DEV_ENV) $(BIN)/python manage.py migrate --noinput
 	@echo
-	@echo "Serving the API at http://127.0.0.1:8000 (development settings, SQLite)."
+	@echo "Serving the API at http://127.0.0.1:$(PORT) (development settings, SQLite)."
 	@echo "In another terminal, create the first staff user and an API key:"
 	@echo "  $(DEV_ENV) $(BIN)/python manage.py create_user you@example.com --password 'choose-one' --superuser"
 	@echo "  $(DEV_ENV) $(BIN)/python manage.py create_team 'My team' --owner you@example.com   # prints TEAM_ID"
 	@echo "  $(DEV_ENV) $(BIN)/python manage.py create_api_key you@example.com --team TEAM_ID --scope 'sites:provision:*'"
-	@echo "Then: curl -H 'Authorization: Bearer <key>' http://127.0.0.1:8000/api/v1/sites/teams"
-	@echo "The admin is at http://127.0.0.1:8000/admin/"
+	@echo "Then: curl -H 'Authorization: Bearer <key>' http://127.0.0.1:$(PORT)/api/v1/sites/teams"
+	@echo "The admin is at http://127.0.0.1:$(PORT)/admin/"
 	@echo
-	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
+	$(RUN_ENV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: install
 	$(BIN)/python -m pytest

@@ -10,8 +10,11 @@ command); `-c gunicorn.conf.py` says so explicitly.
   filter that redacts raw API keys (apikeys.redaction), so a key sent in a URL
   does not end up in the access log.
 
+- Invitation links (their path carries a secret token) are redacted the same way.
+
 Environment: BIND (default 0.0.0.0:$PORT, PORT default 8000), WEB_CONCURRENCY
-(workers; default 2 x cores + 1, at most 8), TRUSTED_PROXIES, LOG_LEVEL.
+(workers; default 2 x cores + 1, at most 8), GUNICORN_TIMEOUT (30),
+GUNICORN_GRACEFUL_TIMEOUT (30), TRUSTED_PROXIES, LOG_LEVEL.
 """
 
 import ipaddress
@@ -29,12 +32,21 @@ def _trusted_proxies() -> str:
 bind = os.environ.get("BIND") or f"0.0.0.0:{os.environ.get('PORT') or 8000}"
 workers = int(os.environ.get("WEB_CONCURRENCY") or min(2 * multiprocessing.cpu_count() + 1, 8))
 forwarded_allow_ips = _trusted_proxies()
+# A worker stuck longer than this is killed and restarted. The waits inside a
+# request are bounded well below it (PostgreSQL connect 3 s and statement 5 s,
+# Redis 1 s; config/settings.py), so a stuck dependency yields 503s, not kills.
+timeout = int(os.environ.get("GUNICORN_TIMEOUT") or 30)
+# On SIGTERM, workers stop accepting and get this long to finish what they hold.
+graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT") or 30)
 
 _level = os.environ.get("LOG_LEVEL", "INFO").upper()
 logconfig_dict = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"redact_api_keys": {"()": "apikeys.redaction.RedactApiKeys"}},
+    "filters": {
+        "redact_api_keys": {"()": "apikeys.redaction.RedactApiKeys"},
+        "redact_invitation_links": {"()": "sites.log_filters.RedactInvitationLinks"},
+    },
     "formatters": {
         "generic": {"format": "%(asctime)s [%(process)d] [%(levelname)s] %(message)s"},
         "access": {"format": "%(message)s"},
@@ -43,13 +55,13 @@ logconfig_dict = {
         "error_console": {
             "class": "logging.StreamHandler",
             "formatter": "generic",
-            "filters": ["redact_api_keys"],
+            "filters": ["redact_api_keys", "redact_invitation_links"],
             "stream": "ext://sys.stderr",
         },
         "access_console": {
             "class": "logging.StreamHandler",
             "formatter": "access",
-            "filters": ["redact_api_keys"],
+            "filters": ["redact_api_keys", "redact_invitation_links"],
             "stream": "ext://sys.stdout",
         },
     },

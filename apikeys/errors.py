@@ -2,6 +2,8 @@
 the exceptions that carry them, and the one renderer that turns every API error
 into `{"error": "<message>"}`."""
 
+import sys
+
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, JsonResponse
@@ -10,6 +12,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
+from apikeys import outages
 from apikeys.ratelimit import UNAVAILABLE_MESSAGE, RateLimitUnavailable
 from sites.exceptions import SiteServiceError
 
@@ -103,9 +106,21 @@ def json_error(request, message: str, status: int) -> JsonResponse:
     return JsonResponse(error_body(request.path, message), status=status)
 
 
+def database_unavailable(request, exc: BaseException) -> JsonResponse:
+    outages.log_database_outage(request, exc)
+    response = json_error(request, outages.DATABASE_UNAVAILABLE, 503)
+    return outages.mark_logged(response)
+
+
 def server_error(request):
     """handler500: an unexpected failure under /api/ still answers JSON in the
-    dialect's shape (Plausible's wording); other pages get Django's page."""
+    dialect's shape (Plausible's wording); other pages get Django's page. A
+    database outage that escaped the views (raised in a middleware) is a 503."""
+    exc = sys.exc_info()[1]
+    if outages.is_database_outage(exc):
+        if request.path.startswith("/api/"):
+            return database_unavailable(request, exc)
+        return outages.database_unavailable_page(request, exc)
     if request.path.startswith("/api/"):
         return json_error(request, INTERNAL_ERROR, 500)
     return defaults.server_error(request)
@@ -126,7 +141,12 @@ def api_exception_handler(exc, context):
     if isinstance(exc, SiteServiceError):
         return Response({"error": exc.message}, status=exc.status_code)
     if isinstance(exc, RateLimitUnavailable):
-        return Response({"error": UNAVAILABLE_MESSAGE}, status=503, headers={"Retry-After": "5"})
+        # apikeys.ratelimit has logged the outage's one line for this request.
+        return outages.mark_logged(Response({"error": UNAVAILABLE_MESSAGE}, status=503))
+    if outages.is_database_outage(exc):
+        outages.log_database_outage(context["request"], exc)
+        response = Response({"error": outages.DATABASE_UNAVAILABLE}, status=503)
+        return outages.mark_logged(response)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):

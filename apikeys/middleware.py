@@ -3,6 +3,8 @@ path), and for everything under /api/ HTTPS only (unless the operator allows
 plain HTTP), a maximum body size, and the one JSON error shape even for requests
 that never reach a view."""
 
+import re
+
 from django.conf import settings
 from django.http import JsonResponse
 
@@ -10,6 +12,8 @@ from apikeys.errors import json_error
 from apikeys.network import is_trusted_proxy_peer
 
 API_PREFIX = "/api/"
+# Health probes carry no secret, and load balancers probe over plain HTTP.
+PROBE_PATH = re.compile(r"^/api/health(/+live)?/*$")
 HTTPS_REQUIRED = (
     "HTTPS is required. Send this request to the https:// address of the API; "
     "plain HTTP is refused so that API keys never cross the network unencrypted."
@@ -27,7 +31,7 @@ class ApiHygieneMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.path.startswith(API_PREFIX):
+        if request.path.startswith(API_PREFIX) and not PROBE_PATH.match(request.path):
             # Refused, not redirected: a redirect would have sent the key in the clear
             # already, and a client following it would lose a POST's body.
             if not settings.ALLOW_PLAIN_HTTP and not request.is_secure():

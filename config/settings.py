@@ -105,6 +105,20 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql") and env_bool(
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"server_side_binding": True, "prepare_threshold": 5}
     )
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # Bounded waits: a database that is down or stuck costs a request at most
+    # these many seconds, then a 503 (apikeys.outages), well inside gunicorn's
+    # worker timeout, so workers answer instead of being killed.
+    DATABASE_CONNECT_TIMEOUT_SECONDS = env_int("DATABASE_CONNECT_TIMEOUT_SECONDS", 3)
+    DATABASE_STATEMENT_TIMEOUT_SECONDS = env_int("DATABASE_STATEMENT_TIMEOUT_SECONDS", 5)
+    if DATABASE_CONNECT_TIMEOUT_SECONDS < 1 or DATABASE_STATEMENT_TIMEOUT_SECONDS < 1:
+        raise ImproperlyConfigured("Database timeouts must be at least 1 second.")
+    _pg_options = DATABASES["default"].setdefault("OPTIONS", {})
+    _pg_options.setdefault("connect_timeout", DATABASE_CONNECT_TIMEOUT_SECONDS)
+    _pg_options["options"] = (
+        f"{_pg_options.get('options', '')} "
+        f"-c statement_timeout={DATABASE_STATEMENT_TIMEOUT_SECONDS * 1000}"
+    ).strip()
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # Writers queue for the lock instead of failing with "database is locked".
     DATABASES["default"].setdefault("OPTIONS", {}).update(
@@ -156,12 +170,14 @@ STORAGES = {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
             if DEBUG
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            else "config.storage.ForgivingManifestStaticFilesStorage"
         )
     },
 }
-# A file missing from the manifest is served unhashed instead of crashing a page.
+# A file missing from the manifest (collectstatic not run) is served unhashed from
+# the apps' static directories instead of crashing the page (config/storage.py).
 WHITENOISE_MANIFEST_STRICT = False
+WHITENOISE_USE_FINDERS = True
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [],
@@ -306,17 +322,29 @@ for _name in ("FAILED_SIGN_IN_RATE_PER_ADDRESS", "FAILED_SIGN_IN_RATE_PER_ACCOUN
 MAX_GOALS_PER_SITE = env_int("MAX_GOALS_PER_SITE", 1000)
 
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
+# Secrets that travel in paths never reach a log line: raw API keys (anything
+# with our key's shape and checksum) and invitation tokens. The filters sit on
+# the console handler (it sees every propagated record) and on the loggers that
+# log request paths, so Django's own handlers (DEBUG's console) get them too.
+_REDACTING_FILTERS = ["redact_api_keys", "redact_invitations"]
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    # Django logs the path of every 4xx/5xx answer; an invitation's path is its
-    # secret, so those loggers redact it before any handler sees the record.
-    "filters": {"redact_invitations": {"()": "sites.log_filters.RedactInvitationLinks"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {
+        "redact_api_keys": {"()": "apikeys.redaction.RedactApiKeys"},
+        "redact_invitations": {"()": "sites.log_filters.RedactInvitationLinks"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": _REDACTING_FILTERS,
+        }
+    },
     "loggers": {
-        name: {"filters": ["redact_invitations"]}
-        for name in ("django.request", "django.security.csrf")
+        name: {"filters": _REDACTING_FILTERS}
+        for name in ("django.request", "django.security.csrf", "django.server")
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
 }
@@ -324,10 +352,6 @@ LOGGING = {
 # Staff key endpoints, forwarded headers, keys in logs (one block, on purpose):
 # - forwarded headers (and SECURE_PROXY_SSL_HEADER) from a peer outside
 #   TRUSTED_PROXIES are deleted before anything reads them, so must come first;
-# - anything shaped like one of our raw keys is redacted from every log line the
-#   console handler writes (Django's "Not Found: <path>" included);
 # - the staff endpoints under /api/v2/auth/ are no CORS target.
 MIDDLEWARE.insert(0, "apikeys.middleware.UntrustedForwardedHeadersMiddleware")
-LOGGING["filters"] = {"redact_api_keys": {"()": "apikeys.redaction.RedactApiKeys"}}
-LOGGING["handlers"]["console"]["filters"] = ["redact_api_keys"]
 CORS_URLS_REGEX = r"^/api/(?!v2/auth(?:/|$)).*$"

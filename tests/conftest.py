@@ -14,7 +14,7 @@ from apikeys.services import create_api_key
 from teams.models import Role
 from teams.services import add_member, create_team
 
-pytest_plugins = ["tests.site_fixtures", "tests.ratelimit_fixtures"]
+pytest_plugins = ["tests.site_fixtures", "tests.ratelimit_fixtures", "tests.pg_cluster"]
 
 
 @pytest.fixture(autouse=True)

@@ -9,7 +9,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +27,7 @@ class RunningServer:
     url: str
     env: dict
     log_path: Path
+    process: subprocess.Popen | None = None
 
     def log(self) -> str:
         """Everything gunicorn and the app wrote so far (access log included)."""
@@ -68,8 +69,14 @@ def _wait_until_up(url: str, process: subprocess.Popen, timeout: float = 30) -> 
 
 @contextlib.contextmanager
 def gunicorn_server(
-    workdir: Path, workers: int = 2, env: dict | None = None
+    workdir: Path,
+    workers: int = 2,
+    env: dict | None = None,
+    collect_static: bool = True,
+    gunicorn_args: Sequence[str] = (),
 ) -> Iterator[RunningServer]:
+    """`gunicorn_args` are extra command-line flags (e.g. `--graceful-timeout`).
+    The server is stopped on the way out unless the test has stopped it."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     server_env = {
@@ -86,7 +93,8 @@ def gunicorn_server(
     }
     server = RunningServer(url=url, env=server_env, log_path=workdir / "gunicorn.log")
     server.manage("migrate", "--noinput", "-v0")
-    server.manage("collectstatic", "--noinput", "-v0")
+    if collect_static:
+        server.manage("collectstatic", "--noinput", "-v0")
     log = open(server.log_path, "wb")  # noqa: SIM115
     process = subprocess.Popen(
         [
@@ -102,6 +110,7 @@ def gunicorn_server(
             f"127.0.0.1:{port}",
             "--workers",
             str(workers),
+            *gunicorn_args,
         ],
         cwd=PROJECT_ROOT,
         env=server_env,
@@ -109,6 +118,7 @@ def gunicorn_server(
         stderr=subprocess.STDOUT,
     )
     try:
+        server.process = process
         _wait_until_up(url, process)
         yield server
     finally:

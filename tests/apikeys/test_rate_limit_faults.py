@@ -61,3 +61,15 @@ def test_redis_stopped_mid_run_and_started_again(own_redis, team_client, setting
     back = team_client.get(TEAMS)
     assert back.status_code == 200
     assert "RateLimit" in back
+
+
+def test_a_request_refused_for_want_of_redis_logs_one_line_not_two(
+    unreachable_redis, team_client, caplog
+):
+    """Every request meets the outage: a second, django.request "Service
+    Unavailable" line per request doubled the log of an outage."""
+    with caplog.at_level(logging.INFO):
+        assert team_client.get(TEAMS).status_code == 503
+    lines = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert [r.name for r in lines] == ["apikeys.ratelimit"], [r.getMessage() for r in lines]
+    assert lines[0].exc_info is None

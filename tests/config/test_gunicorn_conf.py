@@ -12,7 +12,14 @@ CONF = PROJECT_ROOT / "gunicorn.conf.py"
 
 
 def load(monkeypatch, **env) -> Config:
-    for name in ("TRUSTED_PROXIES", "BIND", "PORT", "WEB_CONCURRENCY"):
+    for name in (
+        "TRUSTED_PROXIES",
+        "BIND",
+        "PORT",
+        "WEB_CONCURRENCY",
+        "GUNICORN_TIMEOUT",
+        "GUNICORN_GRACEFUL_TIMEOUT",
+    ):
         monkeypatch.delenv(name, raising=False)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
@@ -52,6 +59,18 @@ def test_gunicorns_error_and_access_handlers_carry_the_redaction_filter(monkeypa
     assert handlers
     assert dict_config["loggers"][logger]["propagate"] is False
     for name in handlers:
-        [filter_name] = dict_config["handlers"][name]["filters"]
-        factory = dict_config["filters"][filter_name]["()"]
-        assert factory == "apikeys.redaction.RedactApiKeys"
+        factories = {
+            dict_config["filters"][filter_name]["()"]
+            for filter_name in dict_config["handlers"][name]["filters"]
+        }
+        assert factories == {
+            "apikeys.redaction.RedactApiKeys",
+            "sites.log_filters.RedactInvitationLinks",
+        }
+
+
+def test_workers_have_bounded_request_and_shutdown_times(monkeypatch):
+    default = load(monkeypatch)
+    assert (default.timeout, default.graceful_timeout) == (30, 30)
+    custom = load(monkeypatch, GUNICORN_TIMEOUT="45", GUNICORN_GRACEFUL_TIMEOUT="10")
+    assert (custom.timeout, custom.graceful_timeout) == (45, 10)

@@ -33,6 +33,8 @@ OPERATIONS = {
     ("/api/v1/analytics/sites/{key}", "get"),
     ("/api/v1/analytics/sites/{key}", "patch"),
     ("/api/v1/analytics/sites/{key}", "delete"),
+    ("/api/health", "get"),
+    ("/api/health/live", "get"),
 }
 
 
@@ -83,6 +85,8 @@ def test_no_staff_operation_takes_a_key_in_its_path(schema):
 
 def test_errors_and_rate_limit_headers_are_documented(schema):
     for (path, method), operation in operations(schema).items():
+        if path.startswith("/api/health"):
+            continue  # probes: no key, no limits, no error envelope
         responses = operation["responses"]
         envelope = "ResourceError" if path.startswith("/api/v1/analytics/") else "Error"
         for code in ("400", "401", "404"):

@@ -55,7 +55,7 @@ def test_debug_is_off_when_unset():
     settings = probe(**production_env())
     assert settings["DEBUG"] is False
     assert settings["ssl_redirect"] is True
-    assert settings["static"] == "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    assert settings["static"] == "config.storage.ForgivingManifestStaticFilesStorage"
 
 
 def test_a_missing_secret_key_is_refused_in_production():
@@ -83,9 +83,24 @@ def test_database_url_selects_postgresql():
 def test_postgresql_prepares_repeated_statements_unless_told_not_to():
     url = "postgres://u:p@db.internal:5432/analytics"
     options = probe(**production_env(DATABASE_URL=url))["db_options"]
-    assert options == {"server_side_binding": True, "prepare_threshold": 5}
+    bounded = {"connect_timeout": 3, "options": "-c statement_timeout=5000"}
+    assert options == {"server_side_binding": True, "prepare_threshold": 5, **bounded}
     off = probe(**production_env(DATABASE_URL=url, DATABASE_PREPARED_STATEMENTS="false"))
-    assert off["db_options"] == {}
+    assert off["db_options"] == bounded
+
+
+def test_postgresql_waits_are_bounded_by_settings():
+    url = "postgres://u:p@db.internal:5432/analytics"
+    env = production_env(
+        DATABASE_URL=url,
+        DATABASE_CONNECT_TIMEOUT_SECONDS="2",
+        DATABASE_STATEMENT_TIMEOUT_SECONDS="7",
+        DATABASE_PREPARED_STATEMENTS="false",
+    )
+    assert probe(**env)["db_options"] == {
+        "connect_timeout": 2,
+        "options": "-c statement_timeout=7000",
+    }
 
 
 def test_redis_url_selects_the_redis_cache():
