@@ -105,6 +105,9 @@ class TestIssuing:
             ({"scopes": []}, "scopes:"),
             ({"scopes": "sites:*"}, "scopes:"),
             ({"description": "x" * 201}, "description:"),
+            ({"description": -202}, "description: Must be a string."),
+            ({"ip": 10}, "ip: Must be a string."),
+            ({"scopes": [7]}, "scopes: 0: Must be a string."),
         ],
     )
     def test_bad_input_is_a_clear_400(self, api, staff_auth, body, fragment):
