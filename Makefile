@@ -15,7 +15,7 @@ BASE_URL ?= http://127.0.0.1:$(PORT)
 DEV_ENV := DEBUG=true ALLOW_PLAIN_HTTP=true
 RUN_ENV := $(DEV_ENV) BASE_URL=$(BASE_URL)
 
-.PHONY: install run test lint clean bench bench-smoke wrk
+.PHONY: install run serve test lint clean bench bench-smoke wrk
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is required (set PYTHON=...)." >&2; exit 1; }
@@ -38,6 +38,10 @@ run: install
 	@echo "The admin is at http://127.0.0.1:$(PORT)/admin/"
 	@echo
 	$(RUN_ENV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+# Production: migrate, collect static files, gunicorn with gunicorn.conf.py.
+serve: install
+	PYTHON=$(BIN)/python scripts/serve
 
 test: install
 	$(BIN)/python -m pytest
