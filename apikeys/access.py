@@ -1,7 +1,7 @@
 """Who may do what: the one place every key-authenticated endpoint goes through.
 
-`authorize()` applies spec §3.1 steps 3–7 after authentication: rate limits, the
-scope check, then site and team verification (§3.5). Views receive an `ApiAccess`
+`authorize()` runs the checks that follow authentication (docs/plausible-compat.md#check-order):
+rate limits, the scope check, then site and team verification. Views receive an `ApiAccess`
 and never filter by team or membership themselves.
 """
 
@@ -51,7 +51,7 @@ class ApiAccess:
         return self.site
 
 
-# Effective site roles each kind of endpoint needs (spec §2, "Roles").
+# Effective site roles each kind of endpoint needs (docs/plausible-compat.md#roles).
 READ_ROLES = frozenset({Role.OWNER, Role.ADMIN, Role.EDITOR, Role.VIEWER})
 WRITE_ROLES = frozenset({Role.OWNER, Role.ADMIN, Role.EDITOR})
 MANAGE_ROLES = frozenset({Role.OWNER, Role.ADMIN})
@@ -64,7 +64,7 @@ def feature_for_scope(required_scope: str) -> Feature:
 
 
 def verify_team_entitlements(*, team: Team, feature: Feature) -> None:
-    """Rules 4–5 of spec §3.5: a locked team, or one without the feature, is a 402."""
+    """A locked team, or one lacking the feature: a 402 (docs/plausible-compat.md#entitlements)."""
     if team.locked:
         raise errors.PaymentRequired(errors.TEAM_LOCKED)
     if not team.has_feature(feature):
@@ -72,8 +72,8 @@ def verify_team_entitlements(*, team: Team, feature: Feature) -> None:
 
 
 def _verify(*, api_key: ApiKey, team: Team, is_member: bool, feature: Feature) -> None:
-    """Rules 3–7 of spec §3.5, shared by site and team verification, with rule 7
-    (membership) moved before rules 4–5 (entitlements): Plausible's order tells
+    """The rules of docs/plausible-compat.md#verification, for sites and teams alike, with rule 2
+    (membership) before rules 3–4 (entitlements): Plausible's order tells
     any key holder whether a stranger's team is locked or lacks a feature. A
     caller with no role there gets the same 401 whatever the team's standing."""
     if api_key.team_id is not None and api_key.team_id != team.pk:
@@ -119,7 +119,7 @@ def _named_site(api_key: ApiKey, lookup: SiteLookup | None) -> Site | None:
 
 
 def rate_limit_bucket(api_key: ApiKey, site: Site | None) -> Bucket:
-    """Spec §3.3: a team key spends its team's budget; a legacy key spends the
+    """docs/plausible-compat.md#rate-limits: a team key spends its team's budget; a legacy key the
     budget of the team owning the site it names, else its user's own. Unlike
     Plausible, only if the user is a member of that team: otherwise anyone with a
     key could spend (and exhaust) a team's budget by naming its domain, and a
@@ -162,7 +162,7 @@ def authorize(
             site = None
 
     # Rate limits come after the key lookup and before every other check, so
-    # refused requests with a valid key still count (spec §3.1 steps 3-4).
+    # refused requests with a valid key still count (docs/plausible-compat.md#check-order).
     usage = count_request(rate_limit_bucket(api_key, site))
     if usage is not None:
         if record_usage is not None:
@@ -178,7 +178,7 @@ def authorize(
     if site is not None:
         site_role = site.team_role or site.guest_role
         if api_key.team_id is None and site.team_role is None:
-            # Not blocking, but worth seeing in the logs (spec §3.3).
+            # Not blocking, but worth seeing in the logs (docs/plausible-compat.md#reach).
             how = "as a guest" if site.guest_role else "as a non-member"
             verb = "accessing" if site.guest_role else "trying to access"
             logger.warning(

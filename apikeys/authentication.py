@@ -36,7 +36,7 @@ def raw_key_from_headers(request) -> str | None:
 
 
 def require_key_presented(request) -> None:
-    """The first check of every key-authenticated request (spec §3.1, step 1)."""
+    """The first check of every key-authenticated request (docs/plausible-compat.md#check-order)."""
     if key_in_query_string(request):
         raise exceptions.AuthenticationFailed(errors.KEY_IN_URL)
     if raw_key_from_headers(request) is None:

@@ -1,4 +1,4 @@
-"""Keyset (cursor) pagination with Plausible's meta semantics (spec §7.11).
+"""Keyset (cursor) pagination with Plausible's meta semantics (docs/plausible-compat.md#pagination).
 
 Cursors are opaque URL-safe base64 of a small JSON object; anything else sent as a
 cursor is a 400, never a 500."""

@@ -135,5 +135,5 @@ def has_body(request) -> bool:
 
 
 def present(value) -> bool:
-    """JSON null and empty strings count as missing (spec §9)."""
+    """JSON null and empty strings count as missing (docs/plausible-compat.md#parameters)."""
     return value is not None and value != ""

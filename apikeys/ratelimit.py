@@ -1,5 +1,5 @@
 """Hourly and burst rate limits per team (team keys, and legacy keys on a team's
-site) or per user (legacy keys elsewhere), spec §4 with our defaults.
+site) or per user (legacy keys elsewhere), as docs/plausible-compat.md#rate-limits says.
 
 Fixed windows aligned to the Unix epoch; the window index is part of the counter
 key, so a new window is a new counter and nothing needs resetting. Both windows

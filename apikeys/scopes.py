@@ -1,4 +1,4 @@
-"""Scope matching, as Plausible does it (spec §3.2).
+"""Scope matching, as Plausible does it (docs/plausible-compat.md#scopes).
 
 A key scope grants a required scope when the required scope starts with the key
 scope stripped of its trailing `*`s: `sites:*` grants `sites:provision:*`, `*` grants

@@ -298,7 +298,7 @@ GUEST_INVITATION_TTL_HOURS = env_int("GUEST_INVITATION_TTL_HOURS", 48)
 if GUEST_INVITATION_TTL_HOURS < 1:
     raise ImproperlyConfigured("GUEST_INVITATION_TTL_HOURS must be at least 1.")
 
-# Rate limits (spec §4). Teams carry their own limits (admin, set_team_entitlements);
+# Rate limits (docs/plausible-compat.md#rate-limits). Teams carry their own (admin, commands);
 # legacy keys outside a team's site are limited per user with these.
 RATELIMIT_FAIL_OPEN = env_bool("RATELIMIT_FAIL_OPEN", False)
 LEGACY_HOURLY_API_REQUEST_LIMIT = env_int("LEGACY_HOURLY_API_REQUEST_LIMIT", 600)

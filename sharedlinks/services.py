@@ -1,4 +1,4 @@
-"""Shared links: idempotent find-or-create by (site, name) (spec #8, §7.4)."""
+"""Shared links: idempotent find-or-create by name (docs/plausible-compat.md#shared-links)."""
 
 from urllib.parse import quote_plus
 

@@ -1,5 +1,5 @@
 """Goals: validation, idempotent find-or-create under a per-site limit, deletion,
-and the goals that tracker configuration flags imply (spec #9, #10, §7.6, §7.10)."""
+and the goals that tracker configuration flags imply (docs/plausible-compat.md#goals)."""
 
 import hashlib
 import json
@@ -286,8 +286,8 @@ def delete_goal(*, site: Site, goal_id: object) -> None:
 
 
 def sync_tracker_goals(*, site: Site, before: dict | None, after) -> None:
-    """A flag switched on creates its goal; switched off deletes it (§7.10). Called
-    inside the caller's transaction."""
+    """A flag switched on creates its goal; switched off deletes it. Called
+    inside the caller's transaction (docs/plausible-compat.md#tracker-configuration)."""
     for flag in TRACKER_FLAGS:
         event_name = TRACKER_GOALS.get(flag)
         if event_name is None:

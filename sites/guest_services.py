@@ -1,5 +1,5 @@
-"""Guests: find-or-invite, removal, and accepting an emailed invitation (spec #13,
-#14, §7.8). Emails are stored lower-cased and compared case-insensitively.
+"""Guests: find-or-invite, removal, and accepting an emailed invitation
+(docs/plausible-compat.md#guests). Emails are stored lower-cased and compared case-insensitively.
 
 An invitation is a link, and links leak (forwarded mail, shared screens), so the
 link alone never sets a password on an existing account: it can create an account

@@ -22,7 +22,7 @@ from sites.models import (
 )
 from teams.models import Membership, Team
 
-# After a domain change the old domain keeps resolving this long (spec §7.3).
+# How long a previous domain keeps resolving (docs/plausible-compat.md#previous-domains).
 DOMAIN_CHANGE_GRACE = timedelta(hours=72)
 
 

@@ -1,4 +1,4 @@
-"""Response shapes of the Plausible dialect (spec §2.1). Output only: input is
+"""Plausible-dialect response shapes (docs/plausible-compat.md#object-shapes). Output only: input is
 validated by the services, which own the rules. Plain Serializers with explicit
 fields, not ModelSerializers: those introspect the model on every use, which cost
 a third of a site read in the benchmark."""

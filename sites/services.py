@@ -71,7 +71,7 @@ def _personal_team(user: User) -> Team:
 def _ensure_team_may_add_site(team: Team) -> Team:
     """Lock the team row (so concurrent creates respect the site limit) and check
     its entitlements."""
-    from apikeys.access import verify_team_entitlements  # the one copy of §3.5 rules 4-5
+    from apikeys.access import verify_team_entitlements  # docs/plausible-compat.md#entitlements
 
     team = Team.objects.select_for_update().get(pk=team.pk)
     verify_team_entitlements(team=team, feature=Feature.SITES_API)
@@ -83,10 +83,10 @@ def _ensure_team_may_add_site(team: Team) -> Team:
 def _release_domain(domain: str, *, team_id: int | None, user: User | None) -> bool:
     """Free `domain` if it is only another site's previous domain and either its
     grace period is over, or `user` owns the alias's team and the claiming site goes
-    into that same team (`team_id`). Spec #7 step 3 asks only the first half: then
+    into that same team (`team_id`). Plausible asks only the first half: then
     a key of the owner's team C could take, and cut off, an alias that team A's
     integrations still send to. Returns whether it was freed, so the caller can
-    try its write again."""
+    try its write again (docs/plausible-compat.md#previous-domains)."""
     alias_of = Site.objects.filter(domain_changed_from=domain).first()
     if alias_of is None:
         return False
@@ -175,7 +175,7 @@ def provision_site(
             team=team, domain=normalized, timezone=timezone, name=display_name or normalized
         )
         if tracker_errors:
-            # Reported after the site's own errors, and nothing is kept (spec #7).
+            # After the site's own errors; nothing is kept (docs/plausible-compat.md#create-a-site).
             raise InvalidSiteInput(tracker_errors)
         _create_tracker_configuration(site, tracker_changes)
         return site

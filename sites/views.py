@@ -1,5 +1,5 @@
 """The Plausible-dialect endpoints for sites, goals, custom properties and guests
-(spec §2 #1, #3–#7, #9–#16). Views only read parameters, pick the site through
+(docs/plausible-compat.md#endpoints). Views only read parameters, pick the site through
 `ApiAccess` (which owns reach and roles) and call a service."""
 
 from rest_framework.response import Response

@@ -1,4 +1,4 @@
-"""The reach matrix of spec §3.4 and the verification order of §3.5, exercised
+"""The reach matrix (docs/plausible-compat.md#reach) and the verification order, exercised
 through `authorize()`, the single piece every endpoint goes through."""
 
 from datetime import timedelta

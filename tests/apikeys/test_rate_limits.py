@@ -1,4 +1,4 @@
-"""Hourly and burst limits (spec §4 with our defaults), on a real Redis and on the
+"""Hourly and burst limits (docs/plausible-compat.md#rate-limits), on a real Redis and on the
 in-process fallback, with a controllable clock."""
 
 import http_sfv
@@ -243,7 +243,7 @@ def test_an_outsider_naming_a_teams_site_does_not_spend_its_budget(
 
 class TestAGuestSpendsItsOwnBudget:
     """A guest of one site is a tenant of its own: with a legacy key it spends its
-    user's budget there, never the host team's (spec §3.3 said the site's team)."""
+    user's budget, never the host's (unlike Plausible: docs/plausible-compat.md#rate-limits)."""
 
     SITE = "/api/v1/sites/alpha.test"
 

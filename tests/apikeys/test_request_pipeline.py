@@ -94,7 +94,7 @@ class TestNothingIsParsedBeforeTheCallerIsKnown:
         assert calls == [path]
 
     def test_a_bodyless_request_without_site_id_is_still_the_400_first(self, api):
-        """Plausible's order (spec §3.1): a missing site_id beats a bogus key, and
+        """No site_id beats a bogus key, as in Plausible (docs/plausible-compat.md#check-order), and
         telling it needs nothing but the URL and the headers."""
         for raw_key in UNKNOWN_KEYS.values():
             for path in ["/api/v1/sites/goals", "/api/v1/sites/goals?site_id="]:

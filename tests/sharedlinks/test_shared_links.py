@@ -1,4 +1,4 @@
-"""PUT /api/v1/sites/shared-links and the page it links to (spec #8, §7.4, §8.1)."""
+"""PUT /api/v1/sites/shared-links and the share page (docs/plausible-compat.md#shared-links)."""
 
 from urllib.parse import urlsplit
 

@@ -1,4 +1,4 @@
-"""POST /api/v1/sites (spec #7, §7.1, §7.2, §8.2)."""
+"""POST /api/v1/sites (docs/plausible-compat.md#create-a-site)."""
 
 import pytest
 
@@ -159,7 +159,7 @@ class TestTargetTeam:
         assert len(teams) == 1
 
     def test_an_unknown_team_id_is_refused_not_a_fallback_to_the_personal_team(self, alice_api):
-        # Reversed from Plausible (spec #7); tests/sites/test_unknown_team_id.py has the rest.
+        # Reversed from Plausible: docs/plausible-compat.md#verification, test_unknown_team_id.py.
         response = create(alice_api, domain="fallback.test", team_id="not-a-uuid")
         assert response.status_code == 400
         assert not Site.objects.filter(domain="fallback.test").exists()

@@ -1,5 +1,5 @@
-"""GET/PUT /api/v1/sites/custom-props and DELETE …/custom-props/*property (spec #4,
-#11, #12, §7.7, §8.1)."""
+"""GET/PUT /api/v1/sites/custom-props and DELETE …/custom-props/*property
+(docs/plausible-compat.md#custom-properties)."""
 
 import pytest
 

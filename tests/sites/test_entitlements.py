@@ -1,4 +1,4 @@
-"""The 402s of spec §3.5–3.6 on every endpoint: a locked team, a missing feature,
+"""The 402s (docs/plausible-compat.md#entitlements) on every endpoint: a locked team, no feature,
 a site limit; and staff changes in the admin take effect on the next request."""
 
 import pytest

@@ -1,5 +1,5 @@
-"""GET/PUT /api/v1/sites/goals and DELETE /api/v1/sites/goals/:goal_id (spec #3, #9,
-#10, §7.6, §8.1)."""
+"""GET/PUT /api/v1/sites/goals and DELETE /api/v1/sites/goals/:goal_id
+(docs/plausible-compat.md#goals)."""
 
 import pytest
 

@@ -1,5 +1,5 @@
 """GET/PUT /api/v1/sites/guests, DELETE …/guests/:email, and accepting an emailed
-invitation (spec #5, #13, #14, §7.8, §8.1)."""
+invitation (docs/plausible-compat.md#guests)."""
 
 import re
 

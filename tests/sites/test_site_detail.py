@@ -1,5 +1,5 @@
 """GET /api/v1/sites (#1), GET (#6), PUT (#15) and DELETE (#16) /api/v1/sites/:site_id
-(spec §8.2)."""
+(docs/plausible-compat.md#endpoints)."""
 
 import json
 from datetime import timedelta

@@ -80,7 +80,7 @@ class TestOnCreateAndList:
 
 
 def test_the_rate_limit_and_scope_checks_come_first(api, alice, issue_key, limiter):
-    """The team_id check is part of team verification (spec §3.1 step 7), so a
+    """The team_id check is part of team verification (docs/plausible-compat.md#check-order), so a
     refused request still counts and a missing scope is still the 401."""
     read_only = api.with_key(issue_key(alice))
     response = read_only.post(

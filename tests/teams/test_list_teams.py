@@ -1,4 +1,4 @@
-"""GET /api/v1/sites/teams (spec #2, §7.11)."""
+"""GET /api/v1/sites/teams (docs/plausible-compat.md#list-teams)."""
 
 import pytest
 
