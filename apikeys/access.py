@@ -13,12 +13,15 @@ from django.conf import settings
 from rest_framework import exceptions
 
 from accounts.models import User
-from apikeys import errors
+from api import errors
+from apikeys.exceptions import INVALID_API_KEY
 from apikeys.models import ApiKey
 from apikeys.ratelimit import Bucket, Usage, count_request
 from apikeys.scopes import ANALYTICS_WRITE_SCOPE, PROVISION_SCOPE, has_scope
+from sites.exceptions import SITE_NOT_FOUND
 from sites.models import Site
 from sites.selectors import SiteLookup, site_for_lookup
+from teams.exceptions import FEATURE_MISSING, INVALID_TEAM_ID, TEAM_LOCKED, TEAM_NOT_FOUND
 from teams.models import Feature, Membership, Role, Team
 from teams.selectors import is_team_identifier, team_for_user
 
@@ -47,7 +50,7 @@ class ApiAccess:
         """The site, if the caller's effective role is one of `roles`; otherwise the
         same 404 as a missing site, so a lesser role learns nothing."""
         if self.site is None or self.site_role not in roles:
-            raise errors.NotFound(errors.SITE_NOT_FOUND)
+            raise errors.NotFound(SITE_NOT_FOUND)
         return self.site
 
 
@@ -66,9 +69,9 @@ def feature_for_scope(required_scope: str) -> Feature:
 def verify_team_entitlements(*, team: Team, feature: Feature) -> None:
     """A locked team, or one lacking the feature: a 402 (docs/plausible-compat.md#entitlements)."""
     if team.locked:
-        raise errors.PaymentRequired(errors.TEAM_LOCKED)
+        raise errors.PaymentRequired(TEAM_LOCKED)
     if not team.has_feature(feature):
-        raise errors.PaymentRequired(errors.FEATURE_MISSING.format(feature=feature.label))
+        raise errors.PaymentRequired(FEATURE_MISSING.format(feature=feature.label))
 
 
 def _verify(*, api_key: ApiKey, team: Team, is_member: bool, feature: Feature) -> None:
@@ -77,9 +80,9 @@ def _verify(*, api_key: ApiKey, team: Team, is_member: bool, feature: Feature) -
     any key holder whether a stranger's team is locked or lacks a feature. A
     caller with no role there gets the same 401 whatever the team's standing."""
     if api_key.team_id is not None and api_key.team_id != team.pk:
-        raise exceptions.AuthenticationFailed(errors.INVALID_API_KEY)
+        raise exceptions.AuthenticationFailed(INVALID_API_KEY)
     if not is_member:
-        raise exceptions.AuthenticationFailed(errors.INVALID_API_KEY)
+        raise exceptions.AuthenticationFailed(INVALID_API_KEY)
     verify_team_entitlements(team=team, feature=feature)
 
 
@@ -102,10 +105,10 @@ def _requested_team(api_key: ApiKey, team_id: object) -> tuple[Team | None, str 
     # Unlike Plausible, which ignores a team_id it cannot resolve: a create would
     # land in the personal team and a list would span every team, silently.
     if not is_team_identifier(team_id):
-        raise errors.BadRequest(errors.INVALID_TEAM_ID)
+        raise errors.BadRequest(INVALID_TEAM_ID)
     team = team_for_user(identifier=team_id, user=api_key.user)
     if team is None:
-        raise errors.NotFound(errors.TEAM_NOT_FOUND)
+        raise errors.NotFound(TEAM_NOT_FOUND)
     return team, team.user_role
 
 
@@ -171,7 +174,7 @@ def authorize(
             raise errors.RateLimited(usage.message, wait=usage.refusal.reset)
 
     if not has_scope(api_key.scopes, required_scope):
-        raise exceptions.AuthenticationFailed(errors.INVALID_API_KEY)
+        raise exceptions.AuthenticationFailed(INVALID_API_KEY)
 
     feature = feature_for_scope(required_scope)
     site_role = None

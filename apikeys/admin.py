@@ -4,8 +4,9 @@ from django.core.exceptions import ValidationError
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
+from api.network import client_address_text
+from apikeys.allowed_networks import parse_networks
 from apikeys.models import ApiKey
-from apikeys.network import client_address_text, parse_networks
 from apikeys.scopes import validate_scopes
 from apikeys.services import create_api_key, revoke_api_key, validate_key_request
 

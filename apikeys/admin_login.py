@@ -13,7 +13,7 @@ from django.utils.html import escape
 from django.views.decorators.cache import never_cache
 
 from accounts.throttle import ThrottleUnavailable, record_sign_in_failure, sign_in_refusal
-from apikeys.network import client_address_text
+from api.network import client_address_text
 
 SIGN_IN_UNAVAILABLE = "Signing in is temporarily unavailable. Try again shortly."
 UNAVAILABLE_RETRY_AFTER = 5

@@ -1,8 +1,10 @@
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication
 
-from apikeys import errors, keys
-from apikeys.network import address_allowed, client_address
+from api.network import client_address
+from apikeys import keys
+from apikeys.allowed_networks import address_allowed
+from apikeys.exceptions import INVALID_API_KEY, KEY_IN_URL, MISSING_API_KEY, NETWORK_NOT_ALLOWED
 from apikeys.selectors import api_key_for_raw_key
 from apikeys.services import record_key_use
 
@@ -38,9 +40,9 @@ def raw_key_from_headers(request) -> str | None:
 def require_key_presented(request) -> None:
     """The first check of every key-authenticated request (docs/plausible-compat.md#check-order)."""
     if key_in_query_string(request):
-        raise exceptions.AuthenticationFailed(errors.KEY_IN_URL)
+        raise exceptions.AuthenticationFailed(KEY_IN_URL)
     if raw_key_from_headers(request) is None:
-        raise exceptions.NotAuthenticated(errors.MISSING_API_KEY)
+        raise exceptions.NotAuthenticated(MISSING_API_KEY)
 
 
 class ApiKeyAuthentication(BaseAuthentication):
@@ -55,11 +57,11 @@ class ApiKeyAuthentication(BaseAuthentication):
         view = (request.parser_context or {}).get("view")
         api_key = api_key_for_raw_key(raw_key, site_lookup=getattr(view, "site_lookup", None))
         if api_key is None or not api_key.is_usable() or not api_key.user.is_active:
-            raise exceptions.AuthenticationFailed(errors.INVALID_API_KEY)
+            raise exceptions.AuthenticationFailed(INVALID_API_KEY)
         address = client_address(request)
         if not address_allowed(address, api_key.allowed_networks):
             raise exceptions.PermissionDenied(
-                errors.NETWORK_NOT_ALLOWED.format(address=address or "unknown")
+                NETWORK_NOT_ALLOWED.format(address=address or "unknown")
             )
         record_key_use(api_key=api_key)
         return (api_key.user, api_key)

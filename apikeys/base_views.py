@@ -1,17 +1,18 @@
 from rest_framework.views import APIView
 
-from apikeys import errors
-from apikeys.access import ApiAccess, authorize
-from apikeys.authentication import ApiKeyAuthentication, require_key_presented
-from apikeys.params import (
+from api import errors
+from api.params import (
     has_body,
     present,
     request_params,
     site_id_in_url,
     url_mentions_site_id,
 )
+from apikeys.access import ApiAccess, authorize
+from apikeys.authentication import ApiKeyAuthentication, require_key_presented
 from apikeys.ratelimit import Usage, policy_header, rate_limit_header
 from apikeys.scopes import PROVISION_SCOPE, READ_SCOPE
+from sites.exceptions import MISSING_SITE_ID, SITE_ID_NOT_TEXT
 from sites.selectors import SiteLookup
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -57,7 +58,7 @@ class ApiKeyView(APIView):
             and not url_mentions_site_id(request, kwargs)
             and not has_body(request)
         ):
-            raise errors.BadRequest(errors.MISSING_SITE_ID)
+            raise errors.BadRequest(MISSING_SITE_ID)
         # A site named in the URL is fetched by the key's own query (one statement);
         # one named in the body is looked up by authorize(), once the body is read.
         self.site_lookup = SiteLookup.for_request(
@@ -69,9 +70,9 @@ class ApiKeyView(APIView):
         params = request_params(request, kwargs)
         site_id = params.get("site_id")
         if self.site_context and not present(site_id):
-            raise errors.BadRequest(errors.MISSING_SITE_ID)
+            raise errors.BadRequest(MISSING_SITE_ID)
         if self.site_context and not isinstance(site_id, str):
-            raise errors.BadRequest(errors.SITE_ID_NOT_TEXT)
+            raise errors.BadRequest(SITE_ID_NOT_TEXT)
         self.access = authorize(
             api_key=request.auth,
             required_scope=self.scope_for(request.method),

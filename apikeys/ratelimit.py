@@ -18,6 +18,8 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
+from api.errors import ServiceError
+
 logger = logging.getLogger(__name__)
 
 HOURLY_WINDOW = 3600
@@ -82,8 +84,19 @@ class Usage:
         return BURST_MESSAGE.format(limit=self.burst.limit, period=self.burst.window)
 
 
-class RateLimitUnavailable(Exception):
-    """The shared counter store cannot be reached."""
+class RateLimitUnavailable(ServiceError):
+    """The shared counter store cannot be reached: a 503 with Retry-After, logged
+    here (count_request), not again by django.request."""
+
+    status_code = 503
+    dependency_outage = True
+
+    def __init__(self, reason: str):
+        super().__init__(UNAVAILABLE_MESSAGE)
+        self.reason = reason
+
+    def __str__(self) -> str:
+        return self.reason
 
 
 def _window(now: float, length: int) -> tuple[int, int]:

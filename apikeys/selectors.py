@@ -5,9 +5,9 @@ from functools import cache
 from django.db import connection
 
 from accounts.models import User
+from api.rows import RowLoader, quote, split_row
 from apikeys import keys
 from apikeys.models import ApiKey
-from apikeys.rows import RowLoader, quote, split_row
 from sites.models import Site
 from sites.selectors import SiteLookup, site_columns_sql, site_from_row, site_joins_sql
 from teams.models import Membership, Team

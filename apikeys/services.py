@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from accounts.models import User
 from apikeys import keys
+from apikeys.allowed_networks import parse_networks
 from apikeys.models import ApiKey
-from apikeys.network import parse_networks
 from apikeys.scopes import DEFAULT_SCOPES, validate_scopes
 from teams.models import Membership, Team
 

@@ -26,7 +26,7 @@ from accounts.throttle import (
     record_sign_in_failure,
     sign_in_refusal,
 )
-from apikeys.network import client_address_text
+from api.network import client_address_text
 
 CHALLENGE = 'StaffBasic realm="staff"'
 BAD_CREDENTIALS = "Invalid credentials, or not permitted to manage API keys."

@@ -19,10 +19,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.selectors import user_by_email
-from apikeys import errors
-from apikeys.network import client_address, client_address_text
-from apikeys.openapi import ErrorSerializer
-from apikeys.parsers import BoundedJSONParser
+from api import errors
+from api.network import client_address, client_address_text
+from api.openapi import ErrorSerializer
+from api.parsers import BoundedJSONParser
 from apikeys.scopes import PROVISION_SCOPE
 from apikeys.selectors import api_key_with_raw_key, api_keys_with_prefix
 from apikeys.serializers import RevokeKeyRequestSerializer, StaffKeyRequestSerializer

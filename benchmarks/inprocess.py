@@ -31,7 +31,7 @@ def seed(count: int) -> dict:
     from rest_framework_api_key.models import APIKey
 
     from accounts.services import create_user
-    from apikeys.pagination import encode_cursor
+    from api.pagination import encode_cursor
     from apikeys.services import create_api_key
     from sharedlinks.services import find_or_create_shared_link
     from sites.models import DomainClaim, Site

@@ -58,7 +58,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "corsheaders.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "apikeys.middleware.ApiHygieneMiddleware",
+    "api.middleware.ApiHygieneMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -107,7 +107,7 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql") and env_bool(
     )
 if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     # Bounded waits: a database that is down or stuck costs a request at most
-    # these many seconds, then a 503 (apikeys.outages), well inside gunicorn's
+    # these many seconds, then a 503 (api.outages), well inside gunicorn's
     # worker timeout, so workers answer instead of being killed.
     DATABASE_CONNECT_TIMEOUT_SECONDS = env_int("DATABASE_CONNECT_TIMEOUT_SECONDS", 3)
     DATABASE_STATEMENT_TIMEOUT_SECONDS = env_int("DATABASE_STATEMENT_TIMEOUT_SECONDS", 5)
@@ -184,11 +184,11 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": [],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
-        "apikeys.parsers.BoundedJSONParser",
+        "api.parsers.BoundedJSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
-    "EXCEPTION_HANDLER": "apikeys.errors.api_exception_handler",
+    "EXCEPTION_HANDLER": "api.errors.api_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": None,
 }
@@ -225,10 +225,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "PREPROCESSING_HOOKS": ["apikeys.openapi.clean_paths"],
+    "PREPROCESSING_HOOKS": ["api.openapi.clean_paths"],
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "apikeys.openapi.document_http_server_limits",
+        "api.openapi.document_http_server_limits",
     ],
     # What a client sends (goal_type) and what a goal is (scroll goals included).
     "ENUM_NAME_OVERRIDES": {
@@ -261,7 +261,7 @@ if not DEBUG:
     X_FRAME_OPTIONS = "DENY"
     if not ALLOW_PLAIN_HTTP:
         SECURE_SSL_REDIRECT = True
-        # API clients get a clear 403 instead (apikeys.middleware.ApiHygieneMiddleware).
+        # API clients get a clear 403 instead (api.middleware.ApiHygieneMiddleware).
         SECURE_REDIRECT_EXEMPT = [r"^api/"]
         SESSION_COOKIE_SECURE = True
         CSRF_COOKIE_SECURE = True
@@ -353,5 +353,5 @@ LOGGING = {
 # - forwarded headers (and SECURE_PROXY_SSL_HEADER) from a peer outside
 #   TRUSTED_PROXIES are deleted before anything reads them, so must come first;
 # - the staff endpoints under /api/v2/auth/ are no CORS target.
-MIDDLEWARE.insert(0, "apikeys.middleware.UntrustedForwardedHeadersMiddleware")
+MIDDLEWARE.insert(0, "api.middleware.UntrustedForwardedHeadersMiddleware")
 CORS_URLS_REGEX = r"^/api/(?!v2/auth(?:/|$)).*$"

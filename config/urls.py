@@ -2,8 +2,8 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from api.errors import not_found
 from apikeys.admin_login import throttled_admin_login
-from apikeys.errors import not_found
 from config.health import HealthView, LivenessView
 from sharedlinks.views import share_page
 from sites.web_views import accept_invitation_page
@@ -29,5 +29,5 @@ urlpatterns = [
     re_path(r"^api/", not_found, name="api-not-found"),
 ]
 
-handler404 = "apikeys.errors.not_found"
-handler500 = "apikeys.errors.server_error"
+handler404 = "api.errors.not_found"
+handler500 = "api.errors.server_error"

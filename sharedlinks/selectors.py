@@ -3,6 +3,7 @@ from django.utils import timezone
 
 from sharedlinks.models import SharedLink
 from sites.domains import lookup_domain
+from sites.models import Site
 from sites.selectors import DOMAIN_CHANGE_GRACE
 
 
@@ -27,8 +28,6 @@ def shared_link_for_page(*, domain: str, slug: str) -> SharedLink | None:
 def public_site_for_page(*, domain: str):
     """A site whose owner made its stats public (`public_stats`): its share page
     opens without a slug. `domain` may be any spelling of its domain."""
-    from sites.models import Site
-
     domain = lookup_domain(domain)
     if "\x00" in domain or len(domain) > 255:
         return None

@@ -2,10 +2,10 @@ from django.http import Http404
 from django.shortcuts import render
 from rest_framework.response import Response
 
+from api.errors import BadRequest
+from api.openapi import api_operation
 from apikeys.access import WRITE_ROLES
 from apikeys.base_views import ApiKeyView
-from apikeys.errors import BadRequest
-from apikeys.openapi import api_operation
 from sharedlinks import services
 from sharedlinks.selectors import public_site_for_page, shared_link_for_page
 from sites.openapi import SharedLinkRequest, SharedLinkResponse

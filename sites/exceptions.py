@@ -1,15 +1,22 @@
-"""Domain errors raised by the services of `sites/` and `sharedlinks/`.
+"""Domain errors raised by the services of `sites/` and `sharedlinks/`, and the
+messages about sites that clients depend on.
 
 Services know nothing of HTTP; each interface renders these its own way (the
-Plausible dialect as `{"error": "<message>"}` with the status below)."""
+Plausible dialect as `{"error": "<message>"}` with the status below, through
+api.errors.ServiceError)."""
+
+from api.errors import ServiceError
+
+MISSING_SITE_ID = (
+    "Missing site ID. Please provide the required site_id parameter with your request."
+)
+SITE_ID_NOT_TEXT = "Parameter `site_id` must be a string (the site's domain)"
+CONSOLIDATED_VIEW = "This operation is unavailable for a consolidated view"
+SITE_NOT_FOUND = "Site could not be found"
 
 
-class SiteServiceError(Exception):
+class SiteServiceError(ServiceError):
     status_code = 400
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
 
 class InvalidInput(SiteServiceError):

@@ -5,10 +5,17 @@ multipart bodies alike); these serializers describe the JSON form."""
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from apikeys.openapi import PaginationMetaSerializer
+from api.openapi import PaginationMetaSerializer, query
 from sites.models import GuestRole, InstallationType
 from sites.serializers import GoalSerializer, GuestSerializer, SiteListItemSerializer
 from sites.validation import TRACKER_FLAGS
+
+SITE_ID = query(
+    "site_id",
+    required=True,
+    pattern=r"^.+$",
+    description="The site's domain (or its previous domain, for 72 hours after a change).",
+)
 
 FLAG_SCHEMA = {
     "oneOf": [{"type": "boolean"}, {"type": "string", "enum": ["true", "false", "1", "0"]}]

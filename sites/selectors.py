@@ -10,7 +10,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
-from apikeys.rows import RowLoader, quote, split_row
+from api.rows import RowLoader, quote, split_row
 from sites.domains import lookup_domain
 from sites.models import (
     DOMAIN_MAX_LENGTH,

@@ -4,12 +4,12 @@
 
 from rest_framework.response import Response
 
+from api.errors import BadRequest
+from api.openapi import PAGINATION, api_operation, path, query
+from api.pagination import paginate_by_id_desc, paginate_by_sort_key
+from api.params import present
 from apikeys.access import MANAGE_ROLES, OWNER_ROLES, READ_ROLES, WRITE_ROLES
 from apikeys.base_views import ApiKeyView
-from apikeys.errors import BadRequest
-from apikeys.openapi import PAGINATION, SITE_ID, api_operation, path, query
-from apikeys.pagination import paginate_by_id_desc, paginate_by_sort_key
-from apikeys.params import present
 from sites import goal_services, guest_services, services
 from sites import openapi as docs
 from sites.selectors import goals_of_site, guests_of_site, sites_visible_to
@@ -126,7 +126,7 @@ class GoalsView(ApiKeyView):
     site_context = True
 
     @api_operation(
-        summary="List goals", parameters=[SITE_ID, *PAGINATION], response=docs.GoalListResponse
+        summary="List goals", parameters=[docs.SITE_ID, *PAGINATION], response=docs.GoalListResponse
     )
     def get(self, request):
         site = self.access.site_for_roles(READ_ROLES)
@@ -156,7 +156,7 @@ class GoalDetailView(ApiKeyView):
 
     @api_operation(
         summary="Delete a goal",
-        parameters=[SITE_ID, path("goal_id", int)],
+        parameters=[docs.SITE_ID, path("goal_id", int)],
         response=docs.DeletedResponse,
     )
     def delete(self, request, goal_id):
@@ -181,7 +181,7 @@ class CustomPropsView(ApiKeyView):
 
     @api_operation(
         summary="List custom properties",
-        parameters=[SITE_ID],
+        parameters=[docs.SITE_ID],
         response=docs.CustomPropertyListResponse,
     )
     def get(self, request):
@@ -211,7 +211,7 @@ class CustomPropDetailView(ApiKeyView):
 
     @api_operation(
         summary="Remove a custom property",
-        parameters=[SITE_ID, path("property", description="May contain `/`.")],
+        parameters=[docs.SITE_ID, path("property", description="May contain `/`.")],
         response=docs.DeletedResponse,
     )
     def delete(self, request, property):
@@ -228,7 +228,7 @@ class GuestsView(ApiKeyView):
     @api_operation(
         summary="List guests",
         description="Accepted guests, newest first, then pending invitations, oldest first.",
-        parameters=[SITE_ID, *PAGINATION],
+        parameters=[docs.SITE_ID, *PAGINATION],
         response=docs.GuestListResponse,
     )
     def get(self, request):
@@ -268,7 +268,7 @@ class GuestDetailView(ApiKeyView):
 
     @api_operation(
         summary="Remove a guest",
-        parameters=[SITE_ID, path("email")],
+        parameters=[docs.SITE_ID, path("email")],
         response=docs.DeletedResponse,
     )
     def delete(self, request, email):

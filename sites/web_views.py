@@ -12,7 +12,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 
 from accounts.models import User
 from accounts.throttle import ThrottleUnavailable, record_sign_in_failure, sign_in_refusal
-from apikeys.network import client_address
+from api.network import client_address
 from sites.exceptions import SiteServiceError
 from sites.forms import CreateAccountToAcceptForm, SignInToAcceptForm
 from sites.guest_services import (

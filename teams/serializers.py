@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from apikeys.openapi import PaginationMetaSerializer
+from api.openapi import PaginationMetaSerializer
 from teams.models import Feature, Team
 
 

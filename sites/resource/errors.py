@@ -4,7 +4,7 @@ with every invalid field. The rules and messages are the Plausible dialect's."""
 
 from rest_framework.response import Response
 
-from apikeys.errors import api_exception_handler
+from api.errors import api_exception_handler
 from sites.validation import InvalidSiteInput
 
 VALIDATION_FAILED = "Validation failed"

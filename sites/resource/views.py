@@ -6,10 +6,10 @@ dialect."""
 from rest_framework import status
 from rest_framework.response import Response
 
+from api.openapi import api_operation, path, query
+from api.pagination import paginate_by_id_desc
 from apikeys.access import OWNER_ROLES, READ_ROLES, WRITE_ROLES
 from apikeys.base_views import ApiKeyView
-from apikeys.openapi import api_operation, path, query
-from apikeys.pagination import paginate_by_id_desc
 from apikeys.scopes import ANALYTICS_READ_SCOPE, ANALYTICS_WRITE_SCOPE
 from sites import services
 from sites.resource import serializers as shapes

@@ -7,13 +7,15 @@ import pytest
 from django.utils import timezone
 from rest_framework import exceptions
 
-from apikeys import access, errors
+from apikeys import access
 from apikeys.access import authorize
+from apikeys.exceptions import INVALID_API_KEY
 from apikeys.models import ApiKey
 from apikeys.scopes import PROVISION_SCOPE, READ_SCOPE
 from apikeys.selectors import api_key_for_raw_key
 from sites.models import GuestMembership, GuestRole
 from sites.selectors import SiteLookup
+from teams.exceptions import FEATURE_MISSING, INVALID_TEAM_ID, TEAM_LOCKED, TEAM_NOT_FOUND
 from teams.models import Feature, Membership, Role
 from teams.services import create_team, set_team_entitlements
 
@@ -68,7 +70,7 @@ def refused(status: int, message: str):
 
 
 def invalid_key():
-    return refused(401, errors.INVALID_API_KEY)
+    return refused(401, INVALID_API_KEY)
 
 
 class TestLegacyKeyReach:
@@ -124,7 +126,7 @@ class TestLegacyKeyReach:
     def test_a_member_still_learns_the_feature_is_missing(self, bob, alpha, make_site, key_for):
         make_site(alpha, "alpha.test")
         set_team_entitlements(team=alpha, features=[Feature.STATS_API])
-        expected = errors.FEATURE_MISSING.format(feature="Sites API")
+        expected = FEATURE_MISSING.format(feature="Sites API")
         with refused(402, expected):
             authorize(api_key=key_for(bob), required_scope=PROVISION_SCOPE, site_id="alpha.test")
 
@@ -187,29 +189,29 @@ class TestEntitlements:
     def test_a_locked_team_is_402(self, alice, alpha, make_site, key_for):
         make_site(alpha, "alpha.test")
         set_team_entitlements(team=alpha, locked=True)
-        with refused(402, errors.TEAM_LOCKED):
+        with refused(402, TEAM_LOCKED):
             authorize(api_key=key_for(alice), required_scope=READ_SCOPE, site_id="alpha.test")
 
     def test_read_routes_need_stats_api(self, alice, alpha, make_site, key_for):
         make_site(alpha, "alpha.test")
         set_team_entitlements(team=alpha, features=[Feature.SITES_API])
-        with refused(402, errors.FEATURE_MISSING.format(feature="Stats API")):
+        with refused(402, FEATURE_MISSING.format(feature="Stats API")):
             authorize(api_key=key_for(alice), required_scope=READ_SCOPE, site_id="alpha.test")
 
     def test_provision_routes_need_sites_api(self, alice, alpha, make_site, key_for):
         make_site(alpha, "alpha.test")
         set_team_entitlements(team=alpha, features=[Feature.STATS_API])
         authorize(api_key=key_for(alice), required_scope=READ_SCOPE, site_id="alpha.test")
-        with refused(402, errors.FEATURE_MISSING.format(feature="Sites API")):
+        with refused(402, FEATURE_MISSING.format(feature="Sites API")):
             authorize(api_key=key_for(alice), required_scope=PROVISION_SCOPE, site_id="alpha.test")
 
     def test_the_message_has_no_trailing_period(self):
-        message = errors.FEATURE_MISSING.format(feature="Sites API")
+        message = FEATURE_MISSING.format(feature="Sites API")
         assert message.endswith("the subscription plan includes Sites API")
 
     def test_a_team_scoped_keys_own_team_is_verified_without_a_site(self, alice, alpha, key_for):
         set_team_entitlements(team=alpha, locked=True)
-        with refused(402, errors.TEAM_LOCKED):
+        with refused(402, TEAM_LOCKED):
             authorize(api_key=key_for(alice, team=alpha), required_scope=READ_SCOPE)
 
 
@@ -255,11 +257,11 @@ class TestTeamIdParameter:
 
     @pytest.mark.parametrize("team_id", ["not-a-uuid", "\x00", " ", 42, ["x"], {"a": "b"}])
     def test_a_malformed_team_id_is_a_400_not_ignored(self, alice, key_for, team_id):
-        with refused(400, errors.INVALID_TEAM_ID):
+        with refused(400, INVALID_TEAM_ID):
             authorize(api_key=key_for(alice), required_scope=READ_SCOPE, team_id=team_id)
 
     def test_an_unknown_team_id_is_a_404_not_ignored(self, alice, key_for):
-        with refused(404, errors.TEAM_NOT_FOUND):
+        with refused(404, TEAM_NOT_FOUND):
             authorize(
                 api_key=key_for(alice),
                 required_scope=READ_SCOPE,

@@ -7,8 +7,8 @@ import json
 import pytest
 from rest_framework.exceptions import ParseError
 
-from apikeys.params import _unstorable
-from apikeys.parsers import MAX_JSON_DEPTH, TOO_DEEP, BoundedJSONParser, json_depth_exceeds
+from api.params import _unstorable
+from api.parsers import MAX_JSON_DEPTH, TOO_DEEP, BoundedJSONParser, json_depth_exceeds
 
 
 def parse(text: str):

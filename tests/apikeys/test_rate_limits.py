@@ -4,7 +4,7 @@ in-process fallback, with a controllable clock."""
 import http_sfv
 import pytest
 
-from apikeys import errors
+from apikeys.exceptions import MISSING_API_KEY
 from apikeys.ratelimit import BURST_MESSAGE, HOURLY_MESSAGE
 from teams.services import set_team_entitlements
 from tests.site_fixtures import PROVISION, READ_ONLY
@@ -208,7 +208,7 @@ class TestHeaders:
         response = api.get(TEAMS)
         assert response.status_code == 401
         assert "RateLimit" not in response and "RateLimit-Policy" not in response
-        assert response.json() == {"error": errors.MISSING_API_KEY}
+        assert response.json() == {"error": MISSING_API_KEY}
 
 
 def test_counting_both_windows_is_one_redis_round_trip(redis_prefix, clock, team_client):

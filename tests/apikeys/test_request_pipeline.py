@@ -6,8 +6,10 @@ import json
 
 import pytest
 
-from apikeys import errors, keys
-from apikeys.parsers import MAX_JSON_DEPTH, TOO_DEEP, BoundedJSONParser
+from api.parsers import MAX_JSON_DEPTH, TOO_DEEP, BoundedJSONParser
+from apikeys import keys
+from apikeys.exceptions import INVALID_API_KEY, MISSING_API_KEY
+from sites.exceptions import MISSING_SITE_ID
 
 pytestmark = pytest.mark.django_db
 
@@ -72,7 +74,7 @@ class TestNothingIsParsedBeforeTheCallerIsKnown:
     ):
         response = send(api.with_key(raw_key), method, path, body)
         assert response.status_code == 401
-        assert response.json() == shape(errors.INVALID_API_KEY)
+        assert response.json() == shape(INVALID_API_KEY)
 
     @pytest.mark.parametrize(("method", "path", "shape"), BODY_ENDPOINTS)
     def test_the_parser_never_runs_for_an_invalid_key(
@@ -100,7 +102,7 @@ class TestNothingIsParsedBeforeTheCallerIsKnown:
             for path in ["/api/v1/sites/goals", "/api/v1/sites/goals?site_id="]:
                 response = api.with_key(raw_key).get(path)
                 assert response.status_code == 400
-                assert response.json() == plausible_refusal(errors.MISSING_SITE_ID)
+                assert response.json() == plausible_refusal(MISSING_SITE_ID)
 
     def test_a_body_without_site_id_and_an_invalid_key_is_the_401(self, api):
         """Whether the body names the site can only be known by reading it, which
@@ -108,13 +110,13 @@ class TestNothingIsParsedBeforeTheCallerIsKnown:
         body = json.dumps({"goal_type": "event", "event_name": "Signup"})
         response = send(api.with_key(UNKNOWN_KEYS["malformed"]), "put", "/api/v1/sites/goals", body)
         assert response.status_code == 401
-        assert response.json() == plausible_refusal(errors.INVALID_API_KEY)
+        assert response.json() == plausible_refusal(INVALID_API_KEY)
 
     def test_a_valid_key_still_gets_the_400_for_a_site_id_missing_from_the_body(self, alice_api):
         body = json.dumps({"goal_type": "event", "event_name": "Signup"})
         response = send(alice_api, "put", "/api/v1/sites/goals", body)
         assert response.status_code == 400
-        assert response.json() == plausible_refusal(errors.MISSING_SITE_ID)
+        assert response.json() == plausible_refusal(MISSING_SITE_ID)
 
     def test_a_site_id_given_only_in_the_body_is_found(self, alice_api, site):
         body = json.dumps({"site_id": "alpha.test", "goal_type": "event", "event_name": "Signup"})
@@ -176,7 +178,7 @@ class TestDeepBodies:
         the answer is the authentication failure, and never a 500."""
         path = path.format(site_key=site.site_key)
         unknown = api.with_key(UNKNOWN_KEYS["well-formed but unknown"])
-        for client, message in [(api, errors.MISSING_API_KEY), (unknown, errors.INVALID_API_KEY)]:
+        for client, message in [(api, MISSING_API_KEY), (unknown, INVALID_API_KEY)]:
             response = send(client, method, path, valid_body(path, depth))
             assert response.status_code == 401
             assert response.json() == shape(message)

@@ -6,7 +6,9 @@ import logging
 
 import pytest
 
-from apikeys import errors, keys
+from api import errors
+from apikeys import keys
+from apikeys.exceptions import MISSING_API_KEY
 from apikeys.models import ApiKey
 from apikeys.serializers import ONE_OF_KEY_OR_PREFIX
 from apikeys.services import audit_log
@@ -133,7 +135,7 @@ class TestIssuing:
     def test_basic_auth_is_not_accepted_on_the_sites_api(self, api, staff_auth):
         response = api.get(TEAMS, **staff_auth)
         assert response.status_code == 401
-        assert response.json() == {"error": errors.MISSING_API_KEY}
+        assert response.json() == {"error": MISSING_API_KEY}
 
 
 class TestPermissions:

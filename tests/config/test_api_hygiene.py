@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from apikeys import errors
-from apikeys.middleware import HTTPS_REQUIRED
+from api import errors
+from api.middleware import HTTPS_REQUIRED
 
 pytestmark = pytest.mark.django_db
 

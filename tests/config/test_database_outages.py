@@ -10,7 +10,7 @@ import logging
 import pytest
 from django.db import connection
 
-from apikeys.outages import DATABASE_UNAVAILABLE
+from api.outages import DATABASE_UNAVAILABLE
 from tests.ratelimit_fixtures import free_port
 
 pytestmark = [
@@ -56,7 +56,7 @@ def test_a_site_read_while_the_database_is_down_is_a_503(api, site_key, tmp_path
     # One line, naming no internals in the body, without a traceback.
     records = outage_records(caplog)
     assert len(records) == 1, [r.getMessage() for r in records]
-    assert records[0].name == "apikeys.outages" and records[0].exc_info is None
+    assert records[0].name == "api.outages" and records[0].exc_info is None
     assert "OperationalError" in records[0].getMessage()
     # And the next request, with the database back, is served.
     assert client.get("/api/v1/sites/alpha.test").status_code == 200

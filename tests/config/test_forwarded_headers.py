@@ -1,5 +1,5 @@
 """Forwarded headers count only from TRUSTED_PROXIES. Django believes
-SECURE_PROXY_SSL_HEADER from anyone; apikeys.middleware deletes it (and the other
+SECURE_PROXY_SSL_HEADER from anyone; api.middleware deletes it (and the other
 forwarded headers) when the TCP peer is not a trusted proxy, so a forged
 `X-Forwarded-Proto: https` over plain HTTP is refused like any plain request."""
 
@@ -10,7 +10,7 @@ from django.conf import settings as django_settings
 from django.http import HttpResponse
 from django.test import RequestFactory
 
-from apikeys.middleware import HTTPS_REQUIRED, UntrustedForwardedHeadersMiddleware
+from api.middleware import HTTPS_REQUIRED, UntrustedForwardedHeadersMiddleware
 
 pytestmark = pytest.mark.django_db
 
@@ -77,6 +77,4 @@ def test_nothing_is_believed_without_trusted_proxies(settings):
 
 
 def test_the_middleware_runs_before_everything_else():
-    assert django_settings.MIDDLEWARE[0] == (
-        "apikeys.middleware.UntrustedForwardedHeadersMiddleware"
-    )
+    assert django_settings.MIDDLEWARE[0] == ("api.middleware.UntrustedForwardedHeadersMiddleware")

@@ -10,8 +10,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from api.middleware import HTTPS_REQUIRED
 from apikeys import keys
-from apikeys.middleware import HTTPS_REQUIRED
 from apikeys.redaction import REDACTED_MARKER
 from tests.servers import gunicorn_server
 

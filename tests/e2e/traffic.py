@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from apikeys.outages import DATABASE_UNAVAILABLE
+from api.outages import DATABASE_UNAVAILABLE
 from apikeys.ratelimit import UNAVAILABLE_MESSAGE
 
 CREATE, GOAL, READ_SITE, LIST_SITES = "create", "goal", "read site", "list sites"

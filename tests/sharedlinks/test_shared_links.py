@@ -4,9 +4,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from apikeys import errors
 from sharedlinks import services
 from sharedlinks.models import SharedLink
+from sites.exceptions import MISSING_SITE_ID, SITE_NOT_FOUND
 from teams.models import Feature
 from tests.site_fixtures import PROVISION
 
@@ -88,9 +88,9 @@ class TestFindOrCreate:
         scoped = api.with_key(issue_key(alice, team=beta, scopes=PROVISION))
         assert "Invalid API key" in put_link(scoped).json()["error"]
         assert alice_api.put(LINKS, {"name": "x"}, format="json").json() == {
-            "error": errors.MISSING_SITE_ID
+            "error": MISSING_SITE_ID
         }
-        assert put_link(alice_api, site_id="bad").json() == {"error": errors.SITE_NOT_FOUND}
+        assert put_link(alice_api, site_id="bad").json() == {"error": SITE_NOT_FOUND}
         make_guest(charlies_site, alice)
         entitle(charlies_site.team, Feature.STATS_API)
         response = put_link(alice_api, site_id="charlie.test")

@@ -2,7 +2,8 @@
 
 import pytest
 
-from apikeys import errors
+from api import errors
+from apikeys.exceptions import INVALID_API_KEY
 from sites.models import DomainClaim, Goal, Site, TrackerScriptConfiguration
 from sites.services import AMBIGUOUS_PERSONAL_TEAM, CANNOT_ADD_TO_TEAM, SITE_LIMIT_REACHED
 from sites.validation import (
@@ -10,6 +11,7 @@ from sites.validation import (
     FORMAT_MESSAGE,
     RESERVED_CHARACTERS_MESSAGE,
 )
+from teams.exceptions import TEAM_LOCKED
 from teams.models import PERSONAL_TEAM_NAME, Feature, Membership, Role, Team
 from teams.services import add_member, create_team, set_team_entitlements
 from tests.site_fixtures import READ_ONLY
@@ -218,13 +220,13 @@ class TestTargetTeam:
         set_team_entitlements(team=personal, locked=True)
         response = create(alice_api, domain="second.test")
         assert response.status_code == 402
-        assert response.json() == {"error": errors.TEAM_LOCKED}
+        assert response.json() == {"error": TEAM_LOCKED}
 
     def test_a_read_only_key_is_401(self, api, alice, issue_key):
         key = issue_key(alice, scopes=READ_ONLY)
         response = api.with_key(key).post(SITES, {"site": {"domain": "x.test"}}, format="json")
         assert response.status_code == 401
-        assert response.json() == {"error": errors.INVALID_API_KEY}
+        assert response.json() == {"error": INVALID_API_KEY}
 
 
 class TestValidation:

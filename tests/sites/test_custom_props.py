@@ -3,8 +3,9 @@
 
 import pytest
 
-from apikeys import errors
+from apikeys.exceptions import INVALID_API_KEY
 from sites import services
+from sites.exceptions import MISSING_SITE_ID, SITE_NOT_FOUND
 from sites.models import Site
 from sites.views import PROPERTY_NOT_TEXT, PROPERTY_REQUIRED
 from teams.models import Feature
@@ -105,9 +106,9 @@ class TestAdding:
         scoped = api.with_key(issue_key(alice, team=beta, scopes=PROVISION))
         assert "Invalid API key" in put_prop(scoped, "x").json()["error"]
         assert alice_api.put(PROPS, {"property": "x"}, format="json").json() == {
-            "error": errors.MISSING_SITE_ID
+            "error": MISSING_SITE_ID
         }
-        assert put_prop(alice_api, "x", site_id="bad").json() == {"error": errors.SITE_NOT_FOUND}
+        assert put_prop(alice_api, "x", site_id="bad").json() == {"error": SITE_NOT_FOUND}
         make_guest(charlies_site, alice)
         entitle(charlies_site.team, Feature.STATS_API)
         response = put_prop(alice_api, "x", site_id="charlie.test")
@@ -141,9 +142,9 @@ class TestListing:
             assert response.json() == {"custom_properties": [{"property": "prop1"}]}
 
     def test_errors(self, api, alice_api, alice, site, beta, charlies_site, issue_key):
-        assert alice_api.get(PROPS).json() == {"error": errors.MISSING_SITE_ID}
+        assert alice_api.get(PROPS).json() == {"error": MISSING_SITE_ID}
         assert alice_api.get(PROPS, {"site_id": "does.not.exist"}).json() == {
-            "error": errors.SITE_NOT_FOUND
+            "error": SITE_NOT_FOUND
         }
         assert (
             "Invalid API key" in alice_api.get(PROPS, {"site_id": "charlie.test"}).json()["error"]
@@ -185,7 +186,7 @@ class TestDeleting:
         assert scoped.delete(f"{PROPS}/x?site_id=alpha.test").status_code == 401
         read_only = api.with_key(issue_key(alice, scopes=READ_ONLY))
         assert read_only.delete(f"{PROPS}/x?site_id=alpha.test").json() == {
-            "error": errors.INVALID_API_KEY
+            "error": INVALID_API_KEY
         }
         make_guest(charlies_site, alice)
         entitle(charlies_site.team, Feature.STATS_API)

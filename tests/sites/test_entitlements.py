@@ -4,7 +4,7 @@ a site limit; and staff changes in the admin take effect on the next request."""
 import pytest
 
 from accounts.services import create_user
-from apikeys import errors
+from teams.exceptions import FEATURE_MISSING, TEAM_LOCKED
 from teams.models import Feature
 from teams.services import set_team_entitlements
 
@@ -55,7 +55,7 @@ def test_a_locked_team_is_402_everywhere(alice_api, alpha, site, method, path, b
     set_team_entitlements(team=alpha, locked=True)
     response = call(alice_api, alpha, method, path, body)
     assert response.status_code == 402
-    assert response.json() == {"error": errors.TEAM_LOCKED}
+    assert response.json() == {"error": TEAM_LOCKED}
 
 
 @pytest.mark.parametrize(("method", "path", "body"), READS)
@@ -63,7 +63,7 @@ def test_reads_need_stats_api(alice_api, alpha, site, method, path, body):
     set_team_entitlements(team=alpha, features=[Feature.SITES_API])
     response = call(alice_api, alpha, method, path, body)
     assert response.status_code == 402
-    assert response.json() == {"error": errors.FEATURE_MISSING.format(feature="Stats API")}
+    assert response.json() == {"error": FEATURE_MISSING.format(feature="Stats API")}
 
 
 @pytest.mark.parametrize(("method", "path", "body"), WRITES)
@@ -71,7 +71,7 @@ def test_writes_need_sites_api(alice_api, alpha, site, method, path, body):
     set_team_entitlements(team=alpha, features=[Feature.STATS_API])
     response = call(alice_api, alpha, method, path, body)
     assert response.status_code == 402
-    assert response.json() == {"error": errors.FEATURE_MISSING.format(feature="Sites API")}
+    assert response.json() == {"error": FEATURE_MISSING.format(feature="Sites API")}
 
 
 @pytest.mark.parametrize(("method", "path", "body"), READS + WRITES)
@@ -101,7 +101,7 @@ def test_staff_changes_in_the_admin_apply_to_the_next_request(client, alice_api,
 
     assert alice_api.get("/api/v1/sites/alpha.test").status_code == 200
     save(locked="on")
-    assert alice_api.get("/api/v1/sites/alpha.test").json() == {"error": errors.TEAM_LOCKED}
+    assert alice_api.get("/api/v1/sites/alpha.test").json() == {"error": TEAM_LOCKED}
     save(features=[Feature.STATS_API])
     assert alice_api.get("/api/v1/sites/alpha.test").status_code == 200
     assert (

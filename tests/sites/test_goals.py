@@ -3,8 +3,9 @@
 
 import pytest
 
-from apikeys import errors
+from apikeys.exceptions import INVALID_API_KEY
 from sites import goal_services
+from sites.exceptions import MISSING_SITE_ID, SITE_NOT_FOUND
 from sites.goal_services import find_or_create_goal
 from sites.models import Goal
 from teams.models import Feature
@@ -146,11 +147,11 @@ class TestRefusing:
 
     def test_a_missing_site_id_is_400(self, alice_api, alice):
         response = alice_api.put(GOALS, {"goal_type": "event", "event_name": "x"}, format="json")
-        assert response.json() == {"error": errors.MISSING_SITE_ID}
+        assert response.json() == {"error": MISSING_SITE_ID}
 
     def test_an_unknown_site_is_404(self, alice_api, alice):
         response = put_goal(alice_api, site_id="bad", goal_type="event", event_name="x")
-        assert response.status_code == 404 and response.json() == {"error": errors.SITE_NOT_FOUND}
+        assert response.status_code == 404 and response.json() == {"error": SITE_NOT_FOUND}
 
     def test_a_guest_viewer_on_a_team_without_sites_api_is_402(
         self, alice_api, alice, charlies_site, make_guest, entitle
@@ -373,7 +374,7 @@ class TestListing:
             assert response.status_code == 200
 
     def test_errors(self, alice_api, api, alice, site, beta, charlies_site, issue_key):
-        assert alice_api.get(GOALS).json() == {"error": errors.MISSING_SITE_ID}
+        assert alice_api.get(GOALS).json() == {"error": MISSING_SITE_ID}
         assert alice_api.get(GOALS, {"site_id": "does.not.exist"}).status_code == 404
         assert alice_api.get(GOALS, {"site_id": "charlie.test"}).status_code == 401
         scoped = api.with_key(issue_key(alice, team=beta))
@@ -429,4 +430,4 @@ class TestDeleting:
         response = api.with_key(issue_key(alice, scopes=READ_ONLY)).delete(
             f"{GOALS}/{goal.pk}?site_id=alpha.test"
         )
-        assert response.json() == {"error": errors.INVALID_API_KEY}
+        assert response.json() == {"error": INVALID_API_KEY}

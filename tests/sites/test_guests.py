@@ -7,8 +7,8 @@ import pytest
 from django.core import mail
 
 from accounts.models import User
-from apikeys import errors
 from sites import guest_services
+from sites.exceptions import MISSING_SITE_ID
 from sites.models import GuestInvitation, GuestMembership
 from teams.models import Feature, Membership, Role
 from teams.services import add_member
@@ -167,7 +167,7 @@ class TestListing:
         assert scoped.get(GUESTS, {"site_id": "alpha.test"}).status_code == 401
 
     def test_a_missing_site_id_is_400(self, alice_api, site):
-        assert alice_api.get(GUESTS).json() == {"error": errors.MISSING_SITE_ID}
+        assert alice_api.get(GUESTS).json() == {"error": MISSING_SITE_ID}
 
 
 class TestRemoving:

@@ -7,8 +7,8 @@ a page costs the same at the start and at the end. Timings live in
 import pytest
 from django.db import connection
 
+from api.pagination import paginate_by_id_desc
 from apikeys.access import READ_ROLES
-from apikeys.pagination import paginate_by_id_desc
 from sites.models import Site
 from sites.selectors import sites_visible_to
 from teams.models import Feature

@@ -7,10 +7,13 @@ import uuid
 
 import pytest
 
-from apikeys import errors
+from api import errors
+from apikeys.exceptions import INVALID_API_KEY, MISSING_API_KEY
+from sites.exceptions import SITE_NOT_FOUND
 from sites.models import Site
 from sites.resource.errors import VALIDATION_FAILED
 from sites.validation import DOMAIN_TAKEN_MESSAGE, FORMAT_MESSAGE, RESERVED_CHARACTERS_MESSAGE
+from teams.exceptions import FEATURE_MISSING
 from teams.models import Feature, Role
 from teams.services import add_member, set_team_entitlements
 from tests.site_fixtures import PROVISION, READ_ONLY
@@ -99,7 +102,7 @@ class TestReadUpdateDelete:
     def test_an_unknown_key_is_404_in_the_envelope(self, reader, site):
         response = reader.get(f"{SITES}/sk_nope")
         assert response.status_code == 404
-        assert response.json() == {"error": {"message": errors.SITE_NOT_FOUND}}
+        assert response.json() == {"error": {"message": SITE_NOT_FOUND}}
 
     def test_patch_name_and_public_stats(self, writer, site):
         response = writer.patch(
@@ -190,7 +193,7 @@ class TestAccess:
     def test_analytics_write_is_needed_to_write(self, reader, site):
         response = create(reader, domain="x.test", name="x")
         assert response.status_code == 401
-        assert response.json() == {"error": {"message": errors.INVALID_API_KEY}}
+        assert response.json() == {"error": {"message": INVALID_API_KEY}}
 
     @pytest.mark.parametrize("scopes", [PROVISION, ["sites:*"], ["*"], ["analytics:write"]])
     def test_plausible_scopes_serve_this_dialect(self, api, alice, alpha, issue_key, scopes):
@@ -213,7 +216,7 @@ class TestAccess:
                 f"{SITES}/{charlies_site.site_key}", {}, format="json"
             )
             assert response.status_code == 404, method
-            assert response.json() == {"error": {"message": errors.SITE_NOT_FOUND}}
+            assert response.json() == {"error": {"message": SITE_NOT_FOUND}}
         betas = make_site(beta, "beta.test")
         assert writer.get(f"{SITES}/{betas.site_key}").status_code == 404  # team key, other team
         legacy = api.with_key(issue_key(alice, scopes=["analytics:write"]))
@@ -224,13 +227,11 @@ class TestAccess:
         set_team_entitlements(team=alpha, features=[Feature.STATS_API])
         response = writer.patch(f"{SITES}/{site.site_key}", {"name": "x"}, format="json")
         assert response.status_code == 402
-        assert error(response) == errors.FEATURE_MISSING.format(feature="Sites API")
+        assert error(response) == FEATURE_MISSING.format(feature="Sites API")
 
     def test_missing_and_invalid_keys_use_the_envelope(self, api):
-        assert api.get(SITES).json() == {"error": {"message": errors.MISSING_API_KEY}}
-        assert api.with_key("x" * 64).get(SITES).json() == {
-            "error": {"message": errors.INVALID_API_KEY}
-        }
+        assert api.get(SITES).json() == {"error": {"message": MISSING_API_KEY}}
+        assert api.with_key("x" * 64).get(SITES).json() == {"error": {"message": INVALID_API_KEY}}
 
     def test_rate_limits_are_shared_with_the_plausible_dialect(
         self, writer, alice_api, alpha, api, alice, issue_key

@@ -8,9 +8,10 @@ import pytest
 from django.utils import timezone
 from rest_framework import serializers
 
-from apikeys import errors
-from apikeys.pagination import encode_cursor
+from api.pagination import encode_cursor
+from apikeys.exceptions import INVALID_API_KEY
 from sharedlinks.models import SharedLink
+from sites.exceptions import SITE_NOT_FOUND
 from sites.models import (
     DomainClaim,
     Goal,
@@ -174,7 +175,7 @@ class TestGetting:
     def test_an_unknown_site_is_404(self, alice_api, alice):
         response = alice_api.get(f"{SITES}/foobar.baz")
         assert response.status_code == 404
-        assert response.json() == {"error": errors.SITE_NOT_FOUND}
+        assert response.json() == {"error": SITE_NOT_FOUND}
 
     def test_a_non_member_is_401(self, alice_api, charlies_site):
         response = alice_api.get(f"{SITES}/charlie.test")
@@ -336,7 +337,7 @@ class TestDeleting:
         assert not Site.objects.exists()
 
     def test_an_unknown_site_is_404(self, alice_api, alice):
-        assert alice_api.delete(f"{SITES}/foobar.baz").json() == {"error": errors.SITE_NOT_FOUND}
+        assert alice_api.delete(f"{SITES}/foobar.baz").json() == {"error": SITE_NOT_FOUND}
 
     @pytest.mark.parametrize("role", [Role.ADMIN, Role.EDITOR])
     def test_only_the_owner_may_delete(self, api, bob, alpha, site, issue_key, role):
@@ -366,7 +367,7 @@ class TestDeleting:
 
     def test_a_read_only_key_is_401(self, api, alice, site, issue_key):
         response = api.with_key(issue_key(alice, scopes=READ_ONLY)).delete(f"{SITES}/alpha.test")
-        assert response.json() == {"error": errors.INVALID_API_KEY}
+        assert response.json() == {"error": INVALID_API_KEY}
 
 
 class TestRouting:

@@ -5,8 +5,9 @@ keep ignoring `team_id`."""
 
 import pytest
 
-from apikeys import errors
+from apikeys.exceptions import INVALID_API_KEY
 from sites.models import Site
+from teams.exceptions import INVALID_TEAM_ID, TEAM_NOT_FOUND
 
 pytestmark = pytest.mark.django_db
 
@@ -41,25 +42,25 @@ class TestOnCreateAndList:
         self, alice_api, site, method, path, body, shape, team_id
     ):
         response = call(alice_api, method, path, body, team_id)
-        assert (response.status_code, response.json()) == (400, shape(errors.INVALID_TEAM_ID))
+        assert (response.status_code, response.json()) == (400, shape(INVALID_TEAM_ID))
         assert not Site.objects.filter(domain="new.test").exists()
 
     def test_a_non_text_team_id_is_a_400(self, alice_api, site, method, path, body, shape):
         if method == "get":
             pytest.skip("a query string carries only text")
         response = alice_api.post(path, {**body, "team_id": 42}, format="json")
-        assert (response.status_code, response.json()) == (400, shape(errors.INVALID_TEAM_ID))
+        assert (response.status_code, response.json()) == (400, shape(INVALID_TEAM_ID))
 
     def test_a_team_that_does_not_exist_is_a_404(self, alice_api, site, method, path, body, shape):
         response = call(alice_api, method, path, body, UNKNOWN)
-        assert (response.status_code, response.json()) == (404, shape(errors.TEAM_NOT_FOUND))
+        assert (response.status_code, response.json()) == (404, shape(TEAM_NOT_FOUND))
         assert not Site.objects.filter(domain="new.test").exists()
 
     def test_a_team_that_is_not_the_callers_is_still_the_401(
         self, alice_api, charlies_team, method, path, body, shape
     ):
         response = call(alice_api, method, path, body, str(charlies_team.identifier))
-        assert (response.status_code, response.json()) == (401, shape(errors.INVALID_API_KEY))
+        assert (response.status_code, response.json()) == (401, shape(INVALID_API_KEY))
 
     @pytest.mark.parametrize("team_id", [None, ""])
     def test_an_empty_team_id_means_none(self, alice_api, site, method, path, body, shape, team_id):
@@ -86,5 +87,5 @@ def test_the_rate_limit_and_scope_checks_come_first(api, alice, issue_key, limit
     response = read_only.post(
         "/api/v1/sites", {"domain": "x.test", "team_id": "nope"}, format="json"
     )
-    assert (response.status_code, response.json()) == (401, {"error": errors.INVALID_API_KEY})
+    assert (response.status_code, response.json()) == (401, {"error": INVALID_API_KEY})
     assert "RateLimit" in response

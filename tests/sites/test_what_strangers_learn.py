@@ -5,8 +5,10 @@ a caller with no role in a team gets one answer whatever the team's standing;
 
 import pytest
 
-from apikeys import errors
+from apikeys.exceptions import INVALID_API_KEY
+from sites.exceptions import SITE_NOT_FOUND
 from sites.models import Site
+from teams.exceptions import TEAM_LOCKED
 from teams.models import Feature, Membership, Role
 from teams.services import add_member, create_team, set_team_entitlements
 from tests.site_fixtures import PROVISION
@@ -49,7 +51,7 @@ def removed_member(api, bob, alpha, issue_key):
     return api.with_key(key)
 
 
-INVALID = {"error": errors.INVALID_API_KEY}
+INVALID = {"error": INVALID_API_KEY}
 
 
 class TestAStrangerGetsOneAnswerWhateverTheTeamsStanding:
@@ -90,7 +92,7 @@ class TestAStrangerGetsOneAnswerWhateverTheTeamsStanding:
         seen = answers_in_every_standing(
             alpha, lambda: getattr(stranger, method)(path, body, format="json")
         )
-        shape = {"error": {"message": errors.INVALID_API_KEY}} if "analytics" in path else INVALID
+        shape = {"error": {"message": INVALID_API_KEY}} if "analytics" in path else INVALID
         the_same_refusal(seen, 401, shape)
 
     def test_a_key_of_a_team_its_user_left(self, removed_member, alpha, site):
@@ -101,18 +103,18 @@ class TestAStrangerGetsOneAnswerWhateverTheTeamsStanding:
     def test_the_resource_dialect_answers_404_for_a_site_out_of_reach(self, stranger, alpha, site):
         path = f"/api/v1/analytics/sites/{site.site_key}"
         seen = answers_in_every_standing(alpha, lambda: stranger.get(path))
-        the_same_refusal(seen, 404, {"error": {"message": errors.SITE_NOT_FOUND}})
+        the_same_refusal(seen, 404, {"error": {"message": SITE_NOT_FOUND}})
 
     def test_unknown_sites_are_still_404_and_foreign_ones_401(self, stranger, site):
         assert stranger.get("/api/v1/sites/alpha.test").status_code == 401
         missing = stranger.get("/api/v1/sites/nowhere.test")
-        assert (missing.status_code, missing.json()) == (404, {"error": errors.SITE_NOT_FOUND})
+        assert (missing.status_code, missing.json()) == (404, {"error": SITE_NOT_FOUND})
 
     def test_a_member_still_learns_the_teams_standing(self, api, bob, alpha, site, issue_key):
         member = api.with_key(issue_key(bob))
         seen = answers_in_every_standing(alpha, lambda: member.get("/api/v1/sites/alpha.test"))
         assert [status for status, _ in seen] == [402, 402, 200, 200]
-        assert seen[0][1] == {"error": errors.TEAM_LOCKED}
+        assert seen[0][1] == {"error": TEAM_LOCKED}
 
 
 @pytest.fixture

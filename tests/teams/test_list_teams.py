@@ -2,8 +2,10 @@
 
 import pytest
 
-from apikeys import errors
-from apikeys.pagination import encode_cursor
+from api import errors
+from api.pagination import encode_cursor
+from apikeys.exceptions import INVALID_API_KEY
+from teams.exceptions import FEATURE_MISSING, TEAM_LOCKED
 from teams.models import Feature, Role, Team
 from teams.services import add_member, create_team, set_team_entitlements
 
@@ -56,20 +58,20 @@ def test_a_team_scoped_key_of_a_team_without_stats_api_is_402(api, alice, alpha,
     set_team_entitlements(team=alpha, features=[Feature.SITES_API])
     response = api.with_key(issue_key(alice, team=alpha)).get(TEAMS)
     assert response.status_code == 402
-    assert response.json() == {"error": errors.FEATURE_MISSING.format(feature="Stats API")}
+    assert response.json() == {"error": FEATURE_MISSING.format(feature="Stats API")}
 
 
 def test_a_legacy_key_naming_a_locked_team_is_402(api, alice, alpha, issue_key):
     set_team_entitlements(team=alpha, locked=True)
     response = api.with_key(issue_key(alice)).get(TEAMS, {"team_id": str(alpha.identifier)})
     assert response.status_code == 402
-    assert response.json() == {"error": errors.TEAM_LOCKED}
+    assert response.json() == {"error": TEAM_LOCKED}
 
 
 def test_a_legacy_key_naming_a_foreign_team_is_401(api, alice, charlies_team, issue_key):
     response = api.with_key(issue_key(alice)).get(TEAMS, {"team_id": str(charlies_team.identifier)})
     assert response.status_code == 401
-    assert response.json() == {"error": errors.INVALID_API_KEY}
+    assert response.json() == {"error": INVALID_API_KEY}
 
 
 def test_team_id_does_not_filter_the_list(api, alice, alpha, issue_key):

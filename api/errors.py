@@ -1,9 +1,15 @@
-"""Error messages clients depend on (Plausible's, word for word, where they exist),
-the exceptions that carry them, and the one renderer that turns every API error
-into `{"error": "<message>"}`."""
+"""The errors every endpoint can give, whichever app it belongs to: generic
+messages clients depend on (Plausible's, word for word, where they exist), the
+exceptions that carry them, the base class of the apps' domain errors, and the
+one renderer that turns every API error into `{"error": "<message>"}`.
+
+Imports no app: an app's domain error subclasses `ServiceError` and is rendered
+from its `status_code` and `message`. Messages about keys live in apikeys, about
+sites in sites, about teams in teams."""
 
 import sys
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, JsonResponse
@@ -12,37 +18,8 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
-from apikeys import outages
-from apikeys.ratelimit import UNAVAILABLE_MESSAGE, RateLimitUnavailable
-from sites.exceptions import SiteServiceError
+from api import outages
 
-MISSING_API_KEY = "Missing API key. Please use a valid Plausible API key as a Bearer Token."
-INVALID_API_KEY = (
-    "Invalid API key. Please make sure you're using a valid API key "
-    "with access to the resource you've requested."
-)
-KEY_IN_URL = (
-    "API keys are not accepted in URLs. Send the key in the Authorization header "
-    "as a Bearer token, or in the X-API-Key header."
-)
-NETWORK_NOT_ALLOWED = "This API key may not be used from your network address ({address})."
-MISSING_SITE_ID = (
-    "Missing site ID. Please provide the required site_id parameter with your request."
-)
-SITE_ID_NOT_TEXT = "Parameter `site_id` must be a string (the site's domain)"
-CONSOLIDATED_VIEW = "This operation is unavailable for a consolidated view"
-TEAM_LOCKED = (
-    "This Plausible site is locked due to missing active subscription. In order to "
-    "access it, the site owner should subscribe to a suitable plan"
-)
-FEATURE_MISSING = (
-    "The account that owns this API key does not have access to {feature}. Please make "
-    "sure you're using the API key of a subscriber account and that the subscription "
-    "plan includes {feature}"
-)
-SITE_NOT_FOUND = "Site could not be found"
-INVALID_TEAM_ID = "Parameter `team_id` must be a team identifier (a UUID)"
-TEAM_NOT_FOUND = "Team could not be found"
 INTERNAL_ERROR = "internal server error"
 UNKNOWN_PATH = "Not found: no API endpoint at this path"
 INVALID_LIMIT = "Parameter `limit` must be an integer"
@@ -51,6 +28,21 @@ BODY_NOT_OBJECT = "The request body must be a JSON object"
 NUL_IN_PARAMETERS = (
     "Parameters must be valid UTF-8 text without NUL characters or unpaired surrogates"
 )
+BODY_TOO_LARGE = "The request body is too large (at most {limit} bytes)."
+
+
+class ServiceError(Exception):
+    """A domain error raised by an app's services, which know nothing of HTTP;
+    the API answers it as `{"error": message}` with `status_code`."""
+
+    status_code = 400
+    # A dependency is down and the raiser has logged it: the answer carries
+    # Retry-After and django.request does not log it again (api.outages).
+    dependency_outage = False
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
 
 
 class PaymentRequired(exceptions.APIException):
@@ -106,6 +98,11 @@ def json_error(request, message: str, status: int) -> JsonResponse:
     return JsonResponse(error_body(request.path, message), status=status)
 
 
+def body_too_large(request) -> JsonResponse:
+    message = BODY_TOO_LARGE.format(limit=settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+    return json_error(request, message, 413)
+
+
 def database_unavailable(request, exc: BaseException) -> JsonResponse:
     outages.log_database_outage(request, exc)
     response = json_error(request, outages.DATABASE_UNAVAILABLE, 503)
@@ -135,14 +132,11 @@ def not_found(request, exception=None):
 
 def api_exception_handler(exc, context):
     if isinstance(exc, RequestDataTooBig):
-        from apikeys.middleware import body_too_large
-
         return body_too_large(context["request"])
-    if isinstance(exc, SiteServiceError):
-        return Response({"error": exc.message}, status=exc.status_code)
-    if isinstance(exc, RateLimitUnavailable):
-        # apikeys.ratelimit has logged the outage's one line for this request.
-        return outages.mark_logged(Response({"error": UNAVAILABLE_MESSAGE}, status=503))
+    if isinstance(exc, ServiceError):
+        response = Response({"error": exc.message}, status=exc.status_code)
+        # e.g. apikeys.ratelimit has logged the outage's one line for this request.
+        return outages.mark_logged(response) if exc.dependency_outage else response
     if outages.is_database_outage(exc):
         outages.log_database_outage(context["request"], exc)
         response = Response({"error": outages.DATABASE_UNAVAILABLE}, status=503)

@@ -6,7 +6,7 @@ import re
 from django.http import QueryDict
 from rest_framework.exceptions import ParseError
 
-from apikeys import errors
+from api import errors
 
 _BRACKETS = re.compile(r"^([^\[\]]+)((?:\[[^\[\]]*\])+)$")
 MAX_NESTING = 4

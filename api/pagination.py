@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
-from apikeys import errors
+from api import errors
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 100

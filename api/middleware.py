@@ -6,10 +6,9 @@ that never reach a view."""
 import re
 
 from django.conf import settings
-from django.http import JsonResponse
 
-from apikeys.errors import json_error
-from apikeys.network import is_trusted_proxy_peer
+from api.errors import body_too_large, json_error
+from api.network import is_trusted_proxy_peer
 
 API_PREFIX = "/api/"
 # Health probes carry no secret, and load balancers probe over plain HTTP.
@@ -18,12 +17,6 @@ HTTPS_REQUIRED = (
     "HTTPS is required. Send this request to the https:// address of the API; "
     "plain HTTP is refused so that API keys never cross the network unencrypted."
 )
-BODY_TOO_LARGE = "The request body is too large (at most {limit} bytes)."
-
-
-def body_too_large(request) -> JsonResponse:
-    message = BODY_TOO_LARGE.format(limit=settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
-    return json_error(request, message, 413)
 
 
 class ApiHygieneMiddleware:

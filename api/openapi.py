@@ -1,13 +1,12 @@
-"""The OpenAPI description's shared parts (drf-spectacular): both key schemes, the
-one error shape, the rate-limit headers, and hooks that turn our permissive URL
-regexes (`sites/+goals/*`) into plain OpenAPI paths.
+"""The OpenAPI description's shared parts (drf-spectacular): the one error shape,
+the rate-limit headers, and hooks that turn our permissive URL regexes
+(`sites/+goals/*`) into plain OpenAPI paths. The key schemes are apikeys.schema.
 
 `api_operation()` documents an operation with the responses every key-authenticated
 endpoint can give, so a view declares only what is its own."""
 
 import re
 
-from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
 
@@ -16,44 +15,6 @@ class ErrorSerializer(serializers.Serializer):
     """Every error under /api/: one key, a human-readable message."""
 
     error = serializers.CharField()
-
-
-class ApiKeyAuthenticationScheme(OpenApiAuthenticationExtension):
-    target_class = "apikeys.authentication.ApiKeyAuthentication"
-    name = ["bearerAuth", "apiKeyHeader"]
-
-    def get_security_requirement(self, auto_schema):
-        # Either header will do: two alternatives, not one requirement for both.
-        return [{name: []} for name in self.name]
-
-    def get_security_definition(self, auto_schema):
-        return [
-            {
-                "type": "http",
-                "scheme": "bearer",
-                "description": "`Authorization: Bearer <64-character API key>`",
-            },
-            {
-                "type": "apiKey",
-                "in": "header",
-                "name": "X-API-Key",
-                "description": "The same API key in the `X-API-Key` header.",
-            },
-        ]
-
-
-class StaffBasicAuthenticationScheme(OpenApiAuthenticationExtension):
-    target_class = "apikeys.staff_authentication.StaffBasicAuthentication"
-    name = "basicAuth"
-
-    def get_security_definition(self, auto_schema):
-        return {
-            "type": "http",
-            "scheme": "basic",
-            "description": "HTTP basic auth (`Authorization: Basic ...`) of an active staff "
-            "user with the permission to issue or revoke keys. The 401 challenge is "
-            '`StaffBasic realm="staff"`, a scheme browsers do not prompt for.',
-        }
 
 
 RATE_LIMIT_HEADERS = [
@@ -144,12 +105,6 @@ def path(name: str, type_=str, *, description: str = "", pattern: str | None = N
     )
 
 
-SITE_ID = query(
-    "site_id",
-    required=True,
-    pattern=r"^.+$",
-    description="The site's domain (or its previous domain, for 72 hours after a change).",
-)
 PAGINATION = [
     query("limit", int, description="Page size, 1 to 100 (others mean 100)."),
     query("after", description="Cursor from `meta.after`: the next page."),
