@@ -45,11 +45,6 @@ class ServiceError(Exception):
         self.message = message
 
 
-class PaymentRequired(exceptions.APIException):
-    status_code = status.HTTP_402_PAYMENT_REQUIRED
-    default_detail = "Payment required"
-
-
 class RateLimited(exceptions.APIException):
     """429 with Plausible's exact message; DRF's handler turns `wait` into
     Retry-After (whole seconds, rounded up)."""

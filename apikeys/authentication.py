@@ -48,14 +48,14 @@ def require_key_presented(request) -> None:
 class ApiKeyAuthentication(BaseAuthentication):
     """Authenticates with one database query. Returns `(user, api_key)`.
 
-    A view that knows which site the request names (its `site_lookup`, a
-    sites.selectors.SiteLookup) has that site fetched in the same query."""
+    A view may name a read to run in the same query (its `read_with_key`, an
+    apikeys.selectors.JoinedRead: the site the request names)."""
 
     def authenticate(self, request):
         require_key_presented(request)
         raw_key = raw_key_from_headers(request)
         view = (request.parser_context or {}).get("view")
-        api_key = api_key_for_raw_key(raw_key, site_lookup=getattr(view, "site_lookup", None))
+        api_key = api_key_for_raw_key(raw_key, joined=getattr(view, "read_with_key", None))
         if api_key is None or not api_key.is_usable() or not api_key.user.is_active:
             raise exceptions.AuthenticationFailed(INVALID_API_KEY)
         address = client_address(request)

@@ -10,6 +10,8 @@ scope given must be one of `VALID_SCOPES` (`validate_scopes`).
 
 from django.core.exceptions import ValidationError
 
+from teams.models import Feature
+
 IMPLICIT_SCOPES = ("stats:read:*", "sites:read:*")
 DEFAULT_SCOPES = ["stats:read:*"]
 PROVISION_SCOPE = "sites:provision:*"
@@ -105,3 +107,9 @@ def validate_scopes(scopes: object) -> list[str]:
         if scope not in cleaned:
             cleaned.append(scope)
     return cleaned
+
+
+def feature_for_scope(required_scope: str) -> Feature:
+    """The entitlement a request needs: the Sites API to write, the Stats API to read."""
+    writes = required_scope in (PROVISION_SCOPE, ANALYTICS_WRITE_SCOPE)
+    return Feature.SITES_API if writes else Feature.STATS_API

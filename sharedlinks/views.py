@@ -4,11 +4,11 @@ from rest_framework.response import Response
 
 from api.errors import BadRequest
 from api.openapi import api_operation
-from apikeys.access import WRITE_ROLES
-from apikeys.base_views import ApiKeyView
 from sharedlinks import services
 from sharedlinks.selectors import public_site_for_page, shared_link_for_page
+from sites.base_views import ApiKeyView
 from sites.openapi import SharedLinkRequest, SharedLinkResponse
+from sites.reach import WRITE_ROLES
 
 
 class SharedLinksView(ApiKeyView):

@@ -1,10 +1,10 @@
 from django import forms
 from django.contrib import admin
-from rest_framework.exceptions import APIException
 
 from sites.exceptions import SiteServiceError
 from sites.models import Goal, GuestInvitation, GuestMembership, Site, TrackerScriptConfiguration
 from sites.services import create_site
+from teams.exceptions import TeamNotEntitled
 
 
 class GuestMembershipInline(admin.TabularInline):
@@ -56,10 +56,9 @@ class SiteCreationForm(forms.ModelForm):
                 self.instance = create_site(
                     team=team, domain=cleaned["domain"], timezone=cleaned["timezone"]
                 )
-            except SiteServiceError as exc:  # bad domain, site limit
+            # A bad domain, the site limit; the team is locked or lacks Sites API.
+            except (SiteServiceError, TeamNotEntitled) as exc:
                 raise forms.ValidationError(exc.message) from None
-            except APIException as exc:  # the team is locked or lacks Sites API
-                raise forms.ValidationError(str(exc.detail)) from None
         return cleaned
 
 

@@ -1,4 +1,4 @@
-"""Reads on sites. Access decisions are made by `apikeys.access`; these functions
+"""Reads on sites. Access decisions are made by `sites.reach`; these functions
 only answer "which rows", each in a constant number of queries."""
 
 from dataclasses import dataclass
@@ -6,7 +6,7 @@ from datetime import timedelta
 from functools import cache
 
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from accounts.models import User
@@ -21,6 +21,7 @@ from sites.models import (
     TrackerScriptConfiguration,
 )
 from teams.models import Membership, Team
+from teams.selectors import parse_identifier
 
 # How long a previous domain keeps resolving (docs/plausible-compat.md#previous-domains).
 DOMAIN_CHANGE_GRACE = timedelta(hours=72)
@@ -52,6 +53,16 @@ class SiteLookup:
     def possible(self) -> bool:
         """False when no site can have this name (and PostgreSQL refuses NUL)."""
         return "\x00" not in self.value and len(self.value) <= DOMAIN_MAX_LENGTH
+
+    # As an apikeys.selectors.JoinedRead: the key lookup fetches this site too.
+    def columns_sql(self, user_id_sql: str) -> str:
+        return site_columns_sql(user_id_sql)
+
+    def joins_sql(self) -> str:
+        return site_joins_sql(self.by)
+
+    def from_row(self, values) -> "Site | None":
+        return site_from_row(values)
 
     def params(self) -> list:
         """The values bound by `site_joins_sql(self.by)`, in order."""
@@ -131,7 +142,7 @@ def site_for_user(
 
     The result carries `team_role` (the user's role in the site's team, or None) and
     `guest_role` (their guest role on this site, or None). Access decisions are made
-    by `apikeys.access`, not here."""
+    by `sites.reach`, not here."""
     return site_for_lookup(
         user=user, lookup=SiteLookup.for_request(site_id=site_id, site_key=site_key)
     )
@@ -171,7 +182,7 @@ def sites_visible_to(
         return Site.objects.filter(team=team)
     teams = Membership.objects.filter(user=user)
     # A team role, where there is one, is the effective role even on a site the
-    # user is also a guest of (apikeys.access): a billing member stays billing.
+    # user is also a guest of (sites.reach): a billing member stays billing.
     guest_of = GuestMembership.objects.filter(user=user, role__in=roles).exclude(
         site__team__in=teams.values("team")
     )
@@ -214,3 +225,27 @@ def guests_of_site(*, site: Site, after: int | None, before: int | None, count: 
     ]
     rows = (invited + accepted) if descending else (accepted + invited)
     return rows[:count]
+
+
+# Plausible gives a site's guests a team membership with this role; ours live on
+# the site (GuestMembership), and selectors report them under the same name.
+GUEST_ROLE = "guest"
+
+
+def team_for_user(*, identifier: object, user: User) -> Team | None:
+    """Like teams.selectors.team_by_identifier, annotated with `user_role`: the user's role in the
+    team, "guest" if they are only a guest of one of its sites, or None; still in
+    one query."""
+    parsed = parse_identifier(identifier)
+    if parsed is None:
+        return None
+    role = Membership.objects.filter(team=OuterRef("pk"), user=user).values("role")[:1]
+    guest = GuestMembership.objects.filter(site__team=OuterRef("pk"), user=user)
+    team = (
+        Team.objects.annotate(user_role=Subquery(role), is_guest=Exists(guest))
+        .filter(identifier=parsed)
+        .first()
+    )
+    if team is not None and team.user_role is None and team.is_guest:
+        team.user_role = GUEST_ROLE
+    return team

@@ -12,6 +12,7 @@ from accounts.models import User
 from sites.exceptions import Conflict, InvalidInput, LimitReached, NotIncluded, NotPermitted
 from sites.goal_services import sync_tracker_goals
 from sites.models import DEFAULT_TIMEZONE, DomainClaim, Site, TrackerScriptConfiguration
+from sites.reach import WRITE_ROLES
 from sites.selectors import DOMAIN_CHANGE_GRACE
 from sites.validation import (
     DOMAIN_TAKEN_MESSAGE,
@@ -25,9 +26,9 @@ from sites.validation import (
     public_stats_errors,
     tracker_configuration_changes,
 )
+from teams.entitlements import verify_team_entitlements
 from teams.models import PERSONAL_TEAM_NAME, Feature, Membership, Role, Team
 
-SITE_ADDING_ROLES = frozenset({Role.OWNER, Role.ADMIN, Role.EDITOR})
 CANNOT_ADD_TO_TEAM = "You can't add sites to the selected team."
 AMBIGUOUS_PERSONAL_TEAM = "You must select a team with 'team_id' parameter."
 SITE_LIMIT_REACHED = (
@@ -71,8 +72,6 @@ def _personal_team(user: User) -> Team:
 def _ensure_team_may_add_site(team: Team) -> Team:
     """Lock the team row (so concurrent creates respect the site limit) and check
     its entitlements."""
-    from apikeys.access import verify_team_entitlements  # docs/plausible-compat.md#entitlements
-
     team = Team.objects.select_for_update().get(pk=team.pk)
     verify_team_entitlements(team=team, feature=Feature.SITES_API)
     if team.site_limit is not None and Site.objects.filter(team=team).count() >= team.site_limit:
@@ -151,7 +150,7 @@ def provision_site(
     requested one), else in the user's personal team. Everything, the personal team
     included, is written in one transaction or not at all. Without a `name`, the
     site is named after its domain."""
-    if target_team is not None and role_in_target_team not in SITE_ADDING_ROLES:
+    if target_team is not None and role_in_target_team not in WRITE_ROLES:
         raise NotPermitted(CANNOT_ADD_TO_TEAM)
     normalized, errors = new_site_errors(domain=domain, timezone=timezone)
     display_name = None

@@ -3,7 +3,7 @@ from django.urls import re_path
 from sharedlinks.views import SharedLinksView
 from sites import views
 from sites.routing import literal_route
-from teams.views import TeamListView
+from sites.team_views import TeamListView
 
 
 def literal(view_class):

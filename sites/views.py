@@ -8,10 +8,10 @@ from api.errors import BadRequest
 from api.openapi import PAGINATION, api_operation, path, query
 from api.pagination import paginate_by_id_desc, paginate_by_sort_key
 from api.params import present
-from apikeys.access import MANAGE_ROLES, OWNER_ROLES, READ_ROLES, WRITE_ROLES
-from apikeys.base_views import ApiKeyView
 from sites import goal_services, guest_services, services
 from sites import openapi as docs
+from sites.base_views import ApiKeyView
+from sites.reach import MANAGE_ROLES, OWNER_ROLES, READ_ROLES, WRITE_ROLES
 from sites.selectors import goals_of_site, guests_of_site, sites_visible_to
 from sites.serializers import (
     CreatedGoalSerializer,

@@ -1,5 +1,7 @@
-"""Error messages about teams that clients depend on (Plausible's, word for word,
-where they exist)."""
+"""Domain errors about teams, and the messages clients depend on (Plausible's,
+word for word, where they exist)."""
+
+from api.errors import ServiceError
 
 TEAM_LOCKED = (
     "This Plausible site is locked due to missing active subscription. In order to "
@@ -12,3 +14,9 @@ FEATURE_MISSING = (
 )
 INVALID_TEAM_ID = "Parameter `team_id` must be a team identifier (a UUID)"
 TEAM_NOT_FOUND = "Team could not be found"
+
+
+class TeamNotEntitled(ServiceError):
+    """The team is locked, or its plan lacks a feature (Plausible's 402)."""
+
+    status_code = 402

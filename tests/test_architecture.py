@@ -45,25 +45,9 @@ KNOWN_VIOLATIONS = frozenset(
     {
         # accounts → teams: the user admin shows the user's team memberships.
         ("accounts.admin", "teams.models"),
-        # apikeys → sites: reach (which sites a key may touch) and the base view
-        # live in apikeys today, and the key lookup fetches the named site too.
-        # Step 2 moves reach to sites and lets sites compose the statement.
-        ("apikeys.access", "sites.exceptions"),
-        ("apikeys.access", "sites.models"),
-        ("apikeys.access", "sites.selectors"),
-        ("apikeys.base_views", "sites.exceptions"),
-        ("apikeys.base_views", "sites.selectors"),
-        ("apikeys.selectors", "sites.models"),
-        ("apikeys.selectors", "sites.selectors"),
-        # sites → apikeys hidden in a function: the entitlement check (step 2:
-        # entitlements belong to teams).
-        ("sites.services", "apikeys.access"),
-        # sites → sharedlinks: the Plausible route map mounts the shared-links view.
+        # sites → sharedlinks: the Plausible route map mounts the shared-links view
+        # (step 5: all API routes mounted from one place, the composition root).
         ("sites.urls", "sharedlinks.views"),
-        # teams → sites, hidden in a function: a team's guests (step 2: reach).
-        ("teams.selectors", "sites.models"),
-        # teams → apikeys: the teams list endpoint is a key-authenticated view.
-        ("teams.views", "apikeys.base_views"),
     }
 )
 

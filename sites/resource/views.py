@@ -8,10 +8,10 @@ from rest_framework.response import Response
 
 from api.openapi import api_operation, path, query
 from api.pagination import paginate_by_id_desc
-from apikeys.access import OWNER_ROLES, READ_ROLES, WRITE_ROLES
-from apikeys.base_views import ApiKeyView
 from apikeys.scopes import ANALYTICS_READ_SCOPE, ANALYTICS_WRITE_SCOPE
 from sites import services
+from sites.base_views import ApiKeyView
+from sites.reach import OWNER_ROLES, READ_ROLES, WRITE_ROLES
 from sites.resource import serializers as shapes
 from sites.resource.errors import resource_exception_handler
 from sites.selectors import sites_visible_to

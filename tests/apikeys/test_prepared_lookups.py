@@ -30,6 +30,6 @@ def test_the_key_and_site_lookup_is_prepared_after_a_few_uses(alice, alpha, site
     lookup = SiteLookup("domain", "alpha.test")
     before = prepared_key_lookups()
     for _ in range(7):
-        api_key = api_key_for_raw_key(raw_key, site_lookup=lookup)
-        assert api_key.named_site.site == site
+        api_key = api_key_for_raw_key(raw_key, joined=lookup)
+        assert api_key.joined.value == site
     assert prepared_key_lookups() == before + 1

@@ -8,8 +8,8 @@ import pytest
 from django.db import connection
 
 from api.pagination import paginate_by_id_desc
-from apikeys.access import READ_ROLES
 from sites.models import Site
+from sites.reach import READ_ROLES
 from sites.selectors import sites_visible_to
 from teams.models import Feature
 from teams.services import create_team

@@ -1,4 +1,5 @@
-"""Who may do what: the one place every key-authenticated endpoint goes through.
+"""Reach: which sites and teams a principal may touch, with which role. The one
+place every key-authenticated endpoint goes through.
 
 `authorize()` runs the checks that follow authentication (docs/plausible-compat.md#check-order):
 rate limits, the scope check, then site and team verification. Views receive an `ApiAccess`
@@ -17,13 +18,14 @@ from api import errors
 from apikeys.exceptions import INVALID_API_KEY
 from apikeys.models import ApiKey
 from apikeys.ratelimit import Bucket, Usage, count_request
-from apikeys.scopes import ANALYTICS_WRITE_SCOPE, PROVISION_SCOPE, has_scope
+from apikeys.scopes import feature_for_scope, has_scope
 from sites.exceptions import SITE_NOT_FOUND
 from sites.models import Site
-from sites.selectors import SiteLookup, site_for_lookup
-from teams.exceptions import FEATURE_MISSING, INVALID_TEAM_ID, TEAM_LOCKED, TEAM_NOT_FOUND
+from sites.selectors import SiteLookup, site_for_lookup, team_for_user
+from teams.entitlements import verify_team_entitlements
+from teams.exceptions import INVALID_TEAM_ID, TEAM_NOT_FOUND
 from teams.models import Feature, Membership, Role, Team
-from teams.selectors import is_team_identifier, team_for_user
+from teams.selectors import is_team_identifier
 
 logger = logging.getLogger(__name__)
 
@@ -59,19 +61,6 @@ READ_ROLES = frozenset({Role.OWNER, Role.ADMIN, Role.EDITOR, Role.VIEWER})
 WRITE_ROLES = frozenset({Role.OWNER, Role.ADMIN, Role.EDITOR})
 MANAGE_ROLES = frozenset({Role.OWNER, Role.ADMIN})
 OWNER_ROLES = frozenset({Role.OWNER})
-
-
-def feature_for_scope(required_scope: str) -> Feature:
-    writes = required_scope in (PROVISION_SCOPE, ANALYTICS_WRITE_SCOPE)
-    return Feature.SITES_API if writes else Feature.STATS_API
-
-
-def verify_team_entitlements(*, team: Team, feature: Feature) -> None:
-    """A locked team, or one lacking the feature: a 402 (docs/plausible-compat.md#entitlements)."""
-    if team.locked:
-        raise errors.PaymentRequired(TEAM_LOCKED)
-    if not team.has_feature(feature):
-        raise errors.PaymentRequired(FEATURE_MISSING.format(feature=feature.label))
 
 
 def _verify(*, api_key: ApiKey, team: Team, is_member: bool, feature: Feature) -> None:
@@ -115,9 +104,9 @@ def _requested_team(api_key: ApiKey, team_id: object) -> tuple[Team | None, str 
 def _named_site(api_key: ApiKey, lookup: SiteLookup | None) -> Site | None:
     """The site the request names, as fetched with the key when it was (one query
     for both), else looked up now."""
-    named = getattr(api_key, "named_site", None)
-    if named is not None and named.lookup == lookup:
-        return named.site
+    joined = getattr(api_key, "joined", None)
+    if joined is not None and joined.read == lookup:
+        return joined.value
     return site_for_lookup(user=api_key.user, lookup=lookup)
 
 

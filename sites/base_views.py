@@ -8,11 +8,11 @@ from api.params import (
     site_id_in_url,
     url_mentions_site_id,
 )
-from apikeys.access import ApiAccess, authorize
 from apikeys.authentication import ApiKeyAuthentication, require_key_presented
 from apikeys.ratelimit import Usage, policy_header, rate_limit_header
 from apikeys.scopes import PROVISION_SCOPE, READ_SCOPE
 from sites.exceptions import MISSING_SITE_ID, SITE_ID_NOT_TEXT
+from sites.reach import ApiAccess, authorize
 from sites.selectors import SiteLookup
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -37,7 +37,8 @@ class ApiKeyView(APIView):
     site_context: bool = False
     # The resource dialect names its site in the path, by key: the URL kwarg.
     site_key_kwarg: str | None = None
-    site_lookup: SiteLookup | None = None
+    # Read in the key lookup's statement (apikeys.authentication): the named site.
+    read_with_key: SiteLookup | None = None
 
     def scope_for(self, method: str) -> str:
         if self.required_scope is not None:
@@ -61,10 +62,12 @@ class ApiKeyView(APIView):
             raise errors.BadRequest(MISSING_SITE_ID)
         # A site named in the URL is fetched by the key's own query (one statement);
         # one named in the body is looked up by authorize(), once the body is read.
-        self.site_lookup = SiteLookup.for_request(
+        lookup = SiteLookup.for_request(
             site_id=site_id_in_url(request, kwargs) if self.site_context else None,
             site_key=site_key,
         )
+        # Nothing to fetch when no site can have that name; authorize() finds none.
+        self.read_with_key = lookup if lookup is not None and lookup.possible else None
         self.perform_authentication(request)
         # Only now, with the caller known, is the body parsed.
         params = request_params(request, kwargs)

@@ -2,7 +2,7 @@ from rest_framework.response import Response
 
 from api.openapi import PAGINATION, api_operation
 from api.pagination import paginate_by_id_desc
-from apikeys.base_views import ApiKeyView
+from sites.base_views import ApiKeyView
 from teams.selectors import teams_reachable_by_key
 from teams.serializers import TeamListResponse, TeamSerializer
 
