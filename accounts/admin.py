@@ -5,7 +5,6 @@ from django.contrib.auth.forms import BaseUserCreationForm, UserChangeForm
 from django.contrib.auth.models import Group
 
 from accounts.models import User, normalize_email
-from teams.models import Membership
 
 
 class EmailUserCreationForm(BaseUserCreationForm):
@@ -23,18 +22,10 @@ class EmailUserCreationForm(BaseUserCreationForm):
 class EmailUserChangeForm(UserChangeForm):
     class Meta:
         model = User
-        fields = ["email", "name", "is_active", "is_staff", "is_superuser"]
+        fields = ["email", "name", "is_active", "is_staff", "is_superuser", "user_permissions"]
 
     def clean_email(self) -> str:
         return normalize_email(self.cleaned_data["email"])
-
-
-class MembershipInline(admin.TabularInline):
-    model = Membership
-    extra = 0
-    fields = ["team", "role", "created_at"]
-    readonly_fields = ["created_at"]
-    autocomplete_fields = ["team"]
 
 
 @admin.register(User)
@@ -45,11 +36,20 @@ class UserAdmin(DjangoUserAdmin):
     list_display = ["email", "name", "is_staff", "is_active", "date_joined", "last_login"]
     list_filter = ["is_staff", "is_superuser", "is_active"]
     search_fields = ["email", "name"]
-    inlines = [MembershipInline]
+    inlines: list = []  # teams/admin.py adds the memberships
+    filter_horizontal = ["user_permissions"]
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
         ("Profile", {"fields": ["name"]}),
-        ("Permissions", {"fields": ["is_active", "is_staff", "is_superuser"]}),
+        (
+            "Permissions",
+            {
+                "fields": ["is_active", "is_staff", "is_superuser", "user_permissions"],
+                # Issuing keys over HTTP needs "API key | Can add API key" (and
+                # revoking "Can delete API key"); superusers have every permission.
+                "description": "Staff issue keys over HTTP only with the API key permissions.",
+            },
+        ),
         ("Dates", {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [

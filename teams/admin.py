@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin
 
+from accounts.admin import UserAdmin
 from teams.models import Feature, Membership, Team
 
 
@@ -31,11 +32,26 @@ class TeamForm(forms.ModelForm):
 
 
 class MembershipInline(admin.TabularInline):
+    """A team's members on the team's page, and a person's teams on the user's
+    page: one inline, showing the other side of the membership."""
+
     model = Membership
     extra = 1
-    fields = ["user", "role", "created_at"]
     readonly_fields = ["created_at"]
-    autocomplete_fields = ["user"]
+
+    def get_fields(self, request, obj=None):
+        return [self._other_side(), "role", "created_at"]
+
+    def get_autocomplete_fields(self, request):
+        return [self._other_side()]
+
+    def _other_side(self) -> str:
+        return "user" if self.parent_model is Team else "team"
+
+
+# teams knows people, not the other way round: the user admin gets its team
+# memberships from here.
+UserAdmin.inlines = [*UserAdmin.inlines, MembershipInline]
 
 
 @admin.register(Team)
