@@ -16,7 +16,7 @@ urlpatterns = [
     re_path(r"^api/health/+live/*$", LivenessView.as_view(), name="health-live"),
     # /api/v1/sites…, the Plausible dialect (teams and shared links included).
     path("api/v1/analytics/", include("sites.resource.urls")),
-    path("api/v1/", include("sites.urls")),
+    path("api/v1/", include("config.plausible_routes")),
     path("api/v2/auth/", include("apikeys.urls")),
     # The OpenAPI description (YAML, or JSON with ?format=json) and its reader.
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -1,3 +1,8 @@
+"""The Plausible dialect's route map, mounted at /api/v1/ by config/urls.py.
+
+It lives in the composition root because it spans apps: the sites API's views and
+the shared-links view share one path space (a site may not import shared links)."""
+
 from django.urls import re_path
 
 from sharedlinks.views import SharedLinksView
