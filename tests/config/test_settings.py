@@ -64,6 +64,29 @@ def test_a_missing_secret_key_is_refused_in_production():
     assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
 
 
+def manage(*args: str) -> subprocess.CompletedProcess:
+    clean_env = {"PATH": os.environ["PATH"]}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=clean_env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_checking_migrations_needs_no_secret_but_everything_else_does():
+    """A bare checkout can run `makemigrations --check`; nothing that serves,
+    signs or migrates starts without a SECRET_KEY in production."""
+    checked = manage("makemigrations", "--check", "--dry-run")
+    assert checked.returncode == 0, checked.stderr
+    for command in (["check"], ["migrate", "--plan"], ["createsuperuser", "--help"]):
+        refused = manage(*command)
+        assert refused.returncode != 0, command
+        assert "SECRET_KEY must be set when DEBUG is off" in refused.stderr
+
+
 def test_development_needs_no_secret():
     assert probe(DEBUG="true")["DEBUG"] is True
 
