@@ -146,3 +146,33 @@ def own_redis(tmp_path):
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture(params=["memory", "redis"])
+def shared_cache(request, settings):
+    """The cache django-ratelimit's counters live in: this process's memory, or a
+    real Redis (skipped without one, unless REQUIRE_REDIS_TESTS=1) under this
+    test's own prefix."""
+    if request.param == "redis":
+        require_redis()
+        prefix = request.getfixturevalue("redis_prefix")
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "django_redis.cache.RedisCache",
+                "LOCATION": f"redis://{REDIS_HOST}:{REDIS_PORT}/0",
+                "KEY_PREFIX": prefix,
+            }
+        }
+    return request.param
+
+
+@pytest.fixture
+def unreachable_cache(settings):
+    """A Redis cache where nothing listens: every counter read or write fails."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": f"redis://{REDIS_HOST}:{free_port()}/0",
+            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1},
+        }
+    }

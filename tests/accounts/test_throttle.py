@@ -11,24 +11,8 @@ from accounts.throttle import (
     record_sign_in_failure,
     sign_in_refusal,
 )
-from tests.ratelimit_fixtures import free_port, require_redis
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(params=["memory", "redis"])
-def shared_cache(request, settings):
-    if request.param == "redis":
-        require_redis()
-        prefix = request.getfixturevalue("redis_prefix")
-        settings.CACHES = {
-            "default": {
-                "BACKEND": "django_redis.cache.RedisCache",
-                "LOCATION": "redis://127.0.0.1:6379/0",
-                "KEY_PREFIX": prefix,
-            }
-        }
-    return request.param
 
 
 @pytest.fixture
@@ -83,17 +67,8 @@ class TestCounting:
         assert sign_in_refusal(address=None, account=None) is None
 
 
+@pytest.mark.usefixtures("unreachable_cache")
 class TestCacheUnavailable:
-    @pytest.fixture(autouse=True)
-    def unreachable(self, settings):
-        settings.CACHES = {
-            "default": {
-                "BACKEND": "django_redis.cache.RedisCache",
-                "LOCATION": f"redis://127.0.0.1:{free_port()}/0",
-                "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1},
-            }
-        }
-
     def test_closed_by_default_it_raises(self, settings):
         settings.RATELIMIT_FAIL_OPEN = False
         with pytest.raises(ThrottleUnavailable):

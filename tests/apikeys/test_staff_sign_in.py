@@ -16,7 +16,6 @@ from apikeys.staff_authentication import (
     THROTTLE_UNAVAILABLE_RETRY_AFTER,
 )
 from tests.apikeys.staff import ISSUE_AND_REVOKE, KEYS, REVOKE, basic, basic_bytes, create_staff
-from tests.ratelimit_fixtures import free_port, require_redis
 
 pytestmark = pytest.mark.django_db
 
@@ -143,23 +142,6 @@ class TestGuessingIsThrottled:
         assert attempt(api, RIGHT, address="127.0.0.1").status_code == 201
 
 
-@pytest.fixture(params=["memory", "redis"])
-def shared_cache(request, settings):
-    """The cache the counters live in: this process's memory, or a real Redis
-    (skipped without one, unless REQUIRE_REDIS_TESTS=1) under this test's prefix."""
-    if request.param == "redis":
-        require_redis()
-        prefix = request.getfixturevalue("redis_prefix")
-        settings.CACHES = {
-            "default": {
-                "BACKEND": "django_redis.cache.RedisCache",
-                "LOCATION": "redis://127.0.0.1:6379/0",
-                "KEY_PREFIX": prefix,
-            }
-        }
-    return request.param
-
-
 class TestBothCounters:
     def test_one_address_guessing_many_accounts_is_stopped(
         self, api, people, settings, shared_cache
@@ -191,16 +173,6 @@ class TestBothCounters:
 
 
 class TestCounterUnavailable:
-    @pytest.fixture
-    def unreachable_cache(self, settings):
-        settings.CACHES = {
-            "default": {
-                "BACKEND": "django_redis.cache.RedisCache",
-                "LOCATION": f"redis://127.0.0.1:{free_port()}/0",  # nothing listens there
-                "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1},
-            }
-        }
-
     def test_a_lost_counter_is_a_503_with_retry_after_not_a_free_guess(
         self, api, people, settings, unreachable_cache
     ):
