@@ -12,7 +12,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 
 from accounts.models import User
 from accounts.throttle import ThrottleUnavailable, record_sign_in_failure, sign_in_refusal
-from api.network import client_address
+from api.network import client_address_text
 from sites.exceptions import SiteServiceError
 from sites.forms import CreateAccountToAcceptForm, SignInToAcceptForm
 from sites.guest_services import (
@@ -97,8 +97,7 @@ def _sign_in(request, token: str, invitation: GuestInvitation, user: User):
     if request.method != "POST":
         context["form"] = SignInToAcceptForm(user=user)
         return render(request, ACCEPT_PAGE, context)
-    address = client_address(request)
-    counted = {"address": str(address) if address else None, "account": invitation.email}
+    counted = {"address": client_address_text(request), "account": invitation.email}
     try:
         # Before any password hash: a client over its budget costs nothing more.
         refusal = sign_in_refusal(**counted)
