@@ -19,6 +19,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
 from api import outages
+from api.dialects import PLAUSIBLE, Dialect, dialect_for_path
 
 INTERNAL_ERROR = "internal server error"
 UNKNOWN_PATH = "Not found: no API endpoint at this path"
@@ -62,10 +63,6 @@ class BadRequest(exceptions.APIException):
     default_detail = "Bad request"
 
 
-class NotFound(exceptions.NotFound):
-    pass
-
-
 def _first_message(detail) -> str:
     """DRF details may be nested lists/dicts; clients get one readable string."""
     if isinstance(detail, dict):
@@ -78,24 +75,18 @@ def _first_message(detail) -> str:
     return str(detail)
 
 
-RESOURCE_PREFIX = "/api/v1/analytics/"
-
-
-def error_body(path: str, message: str) -> dict:
-    """The error envelope of the dialect `path` belongs to: Plausible's
-    `{"error": "..."}`, or the resource dialect's `{"error": {"message": "..."}}`."""
-    if path.startswith(RESOURCE_PREFIX) or path == RESOURCE_PREFIX.rstrip("/"):
-        return {"error": {"message": message}}
-    return {"error": message}
-
-
 def json_error(request, message: str, status: int) -> JsonResponse:
-    return JsonResponse(error_body(request.path, message), status=status)
+    """An error answered outside any view: in the envelope of the dialect mounted
+    at the request's path."""
+    return JsonResponse(dialect_for_path(request.path).error_body(message), status=status)
+
+
+def body_too_large_message() -> str:
+    return BODY_TOO_LARGE.format(limit=settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
 
 
 def body_too_large(request) -> JsonResponse:
-    message = BODY_TOO_LARGE.format(limit=settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
-    return json_error(request, message, 413)
+    return json_error(request, body_too_large_message(), 413)
 
 
 def database_unavailable(request, exc: BaseException) -> JsonResponse:
@@ -125,16 +116,24 @@ def not_found(request, exception=None):
     return defaults.page_not_found(request, exception)
 
 
+def _dialect(context) -> Dialect:
+    """The view's dialect; a view that declares none speaks Plausible's."""
+    return getattr(context.get("view"), "dialect", PLAUSIBLE)
+
+
 def api_exception_handler(exc, context):
+    """DRF's EXCEPTION_HANDLER: every error a view raises, as one message in the
+    envelope of the view's dialect."""
+    dialect = _dialect(context)
     if isinstance(exc, RequestDataTooBig):
-        return body_too_large(context["request"])
+        return Response(dialect.error_body(body_too_large_message()), status=413)
     if isinstance(exc, ServiceError):
-        response = Response({"error": exc.message}, status=exc.status_code)
+        response = Response(dialect.error_body(exc.message), status=exc.status_code)
         # e.g. apikeys.ratelimit has logged the outage's one line for this request.
         return outages.mark_logged(response) if exc.dependency_outage else response
     if outages.is_database_outage(exc):
         outages.log_database_outage(context["request"], exc)
-        response = Response({"error": outages.DATABASE_UNAVAILABLE}, status=503)
+        response = Response(dialect.error_body(outages.DATABASE_UNAVAILABLE), status=503)
         return outages.mark_logged(response)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
@@ -144,7 +143,7 @@ def api_exception_handler(exc, context):
     if response is None:
         return None
     detail = exc.detail if isinstance(exc, exceptions.APIException) else response.data
-    error = Response({"error": _first_message(detail)}, status=response.status_code)
+    error = Response(dialect.error_body(_first_message(detail)), status=response.status_code)
     for header, value in response.items():
         if header.lower() != "content-type":
             error[header] = value

@@ -7,7 +7,12 @@ endpoint can give, so a view declares only what is its own."""
 
 import re
 
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_serializer,
+)
 from rest_framework import serializers
 
 
@@ -77,7 +82,10 @@ def api_operation(
     operation_id: str | None = None,
 ):
     """extend_schema for a key-authenticated operation of either dialect (each
-    dialect has its own error envelope)."""
+    dialect has its own error envelope). `response` is the whole body: a list
+    action's too (its page is an object), so it is never wrapped as a list."""
+    if isinstance(response, type) and issubclass(response, serializers.BaseSerializer):
+        extend_schema_serializer(many=False)(response)
     responses = {
         success_status: response,
         **error_responses(*COMMON_ERRORS, *extra_errors, serializer=error_serializer),

@@ -10,6 +10,8 @@ import re
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
+from rest_framework.pagination import BasePagination
+from rest_framework.response import Response
 
 from api import errors
 
@@ -109,3 +111,34 @@ def paginate_by_id_desc(queryset: QuerySet, params: dict) -> Page:
         meta_before = None
         meta_after = encode_cursor(items[-1].pk) if more else None
     return Page(items=items, meta={"after": meta_after, "before": meta_before, "limit": limit})
+
+
+class NewestFirstPagination(BasePagination):
+    """`paginate_by_id_desc` as a DRF paginator, for ListModelMixin: the page
+    under the viewset's `list_key`, beside Plausible's `meta`. Reads the
+    viewset's merged parameters (`view.params`): a cursor may come in the body."""
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self.list_key = view.list_key
+        self.page = paginate_by_id_desc(queryset, self.page_params(view.params))
+        return self.page.items
+
+    def page_params(self, params: dict) -> dict:
+        return params
+
+    def get_paginated_response(self, data):
+        return Response({self.list_key: data, "meta": self.page.meta})
+
+
+class NextCursorPagination(NewestFirstPagination):
+    """The resource dialect's pages: `limit` and `cursor` in, `{"data": [...]}` out,
+    with `meta.next_cursor` only when there is a next page."""
+
+    def page_params(self, params: dict) -> dict:
+        return {"limit": params.get("limit"), "after": params.get("cursor")}
+
+    def get_paginated_response(self, data):
+        body = {"data": data}
+        if self.page.meta["after"] is not None:
+            body["meta"] = {"next_cursor": self.page.meta["after"]}
+        return Response(body)

@@ -1,11 +1,14 @@
+from collections.abc import Callable
+
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication
 
 from api.network import client_address
 from apikeys import keys
 from apikeys.allowed_networks import address_allowed
-from apikeys.exceptions import INVALID_API_KEY, KEY_IN_URL, MISSING_API_KEY, NETWORK_NOT_ALLOWED
-from apikeys.selectors import api_key_for_raw_key
+from apikeys.exceptions import INVALID_API_KEY, KEY_IN_URL, NETWORK_NOT_ALLOWED
+from apikeys.principal import JoinedRead
+from apikeys.selectors import principal_for_raw_key
 from apikeys.services import record_key_use
 
 BEARER_PREFIX = "Bearer "
@@ -37,34 +40,38 @@ def raw_key_from_headers(request) -> str | None:
     return None
 
 
-def require_key_presented(request) -> None:
-    """The first check of every key-authenticated request (docs/plausible-compat.md#check-order)."""
-    if key_in_query_string(request):
-        raise exceptions.AuthenticationFailed(KEY_IN_URL)
-    if raw_key_from_headers(request) is None:
-        raise exceptions.NotAuthenticated(MISSING_API_KEY)
-
-
 class ApiKeyAuthentication(BaseAuthentication):
-    """Authenticates with one database query. Returns `(user, api_key)`.
+    """Resolves a team-scoped or legacy key, in one database query, to
+    `(user, Principal)`. Returns None when the request uses neither key scheme, so
+    that authenticators can stack; the missing-key 401 is then the permission
+    step's (apikeys.permissions.HasApiKey).
 
-    A view may name a read to run in the same query (its `read_with_key`, an
-    apikeys.selectors.JoinedRead: the site the request names)."""
+    `read_with_key` is the view's named hook for a read to run in the same
+    statement (a JoinedRead: the site the request names). It is called once a key
+    is presented and before the key is looked up, which is Plausible's check
+    order (docs/plausible-compat.md#check-order): the hook may refuse the request,
+    e.g. for a missing `site_id`, before the key is judged."""
+
+    def __init__(self, read_with_key: Callable[[], JoinedRead | None] | None = None):
+        self.read_with_key = read_with_key
 
     def authenticate(self, request):
-        require_key_presented(request)
+        if key_in_query_string(request):
+            raise exceptions.AuthenticationFailed(KEY_IN_URL)
         raw_key = raw_key_from_headers(request)
-        view = (request.parser_context or {}).get("view")
-        api_key = api_key_for_raw_key(raw_key, joined=getattr(view, "read_with_key", None))
-        if api_key is None or not api_key.is_usable() or not api_key.user.is_active:
+        if raw_key is None:
+            return None
+        joined = self.read_with_key() if self.read_with_key is not None else None
+        principal = principal_for_raw_key(raw_key, joined=joined)
+        if principal is None or not principal.is_usable:
             raise exceptions.AuthenticationFailed(INVALID_API_KEY)
         address = client_address(request)
-        if not address_allowed(address, api_key.allowed_networks):
+        if not address_allowed(address, principal.allowed_networks):
             raise exceptions.PermissionDenied(
                 NETWORK_NOT_ALLOWED.format(address=address or "unknown")
             )
-        record_key_use(api_key=api_key)
-        return (api_key.user, api_key)
+        record_key_use(api_key=principal.api_key)
+        return (principal.user, principal)
 
     def authenticate_header(self, request) -> str:
         return 'Bearer realm="api"'

@@ -46,6 +46,26 @@ class Bucket:
     burst_period: int
 
 
+def team_bucket(team) -> Bucket:
+    """A team's budget, as configured on the team (teams.models.Team)."""
+    return Bucket(
+        key=f"team:{team.identifier}",
+        hourly_limit=team.hourly_api_request_limit,
+        burst_limit=team.burst_request_limit,
+        burst_period=team.burst_period_seconds,
+    )
+
+
+def legacy_user_bucket(user_id: int) -> Bucket:
+    """A legacy key's user's own budget, the same for every user (settings)."""
+    return Bucket(
+        key=f"legacy_user:{user_id}",
+        hourly_limit=settings.LEGACY_HOURLY_API_REQUEST_LIMIT,
+        burst_limit=settings.LEGACY_BURST_REQUEST_LIMIT,
+        burst_period=settings.LEGACY_BURST_PERIOD_SECONDS,
+    )
+
+
 @dataclass(frozen=True)
 class WindowUsage:
     name: str  # "hourly" or "burst"

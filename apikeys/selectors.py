@@ -1,7 +1,5 @@
 import hmac
-from dataclasses import dataclass
 from functools import cache
-from typing import Any, Protocol
 
 from django.db import connection
 
@@ -9,36 +7,12 @@ from accounts.models import User
 from api.rows import RowLoader, quote, split_row
 from apikeys import keys
 from apikeys.models import ApiKey
+from apikeys.principal import Joined, JoinedRead, Principal
 from teams.models import Membership, Team
 
 _KEYS = RowLoader(ApiKey, "k")
 _USERS = RowLoader(User, "u")
 _TEAMS = RowLoader(Team, "t")
-
-
-class JoinedRead(Protocol):
-    """Another app's read that rides on the key lookup, so that one statement
-    answers both (sites.selectors.SiteLookup: the site a request names). Its
-    columns follow the key's, given the SQL of the key's user id; its LEFT JOINs
-    follow the key's; `params()` are bound before the key hash; `from_row` turns
-    its slice of the row back into what it read (None when nothing matched)."""
-
-    def columns_sql(self, user_id_sql: str) -> str: ...
-
-    def joins_sql(self) -> str: ...
-
-    def params(self) -> list: ...
-
-    def from_row(self, values) -> Any: ...
-
-
-@dataclass(frozen=True)
-class Joined:
-    """What a JoinedRead found, fetched with the key. Reach is not decided here
-    (sites.reach does that)."""
-
-    read: JoinedRead
-    value: Any
 
 
 @cache
@@ -63,14 +37,15 @@ def _key_lookup_sql(extra_columns: str | None, extra_joins: str | None) -> str:
     )
 
 
-def api_key_for_raw_key(raw_key: str, joined: JoinedRead | None = None) -> ApiKey | None:
-    """The key matching `raw_key`, with its user, team and the user's role in that
-    team (`user_role_in_team`), in one query. Malformed keys never reach the
-    database. Hand-written SQL (api/rows.py): this runs on every request.
+def principal_for_raw_key(raw_key: str, joined: JoinedRead | None = None) -> Principal | None:
+    """The principal of the key matching `raw_key`: the key, its user, its team and
+    the user's role in that team, in one query. Malformed keys never reach the
+    database. Hand-written SQL (api/rows.py): this runs on every request. Whether
+    the key may still be used is the caller's to judge (`Principal.is_usable`).
 
     With `joined`, the same query also runs that read (the site the request
-    names, with the key user's roles on it), its result as `joined` (a Joined):
-    one round trip instead of two."""
+    names, with the key user's roles on it), its result as the principal's
+    `read_with_key`: one round trip instead of two."""
     if not keys.is_well_formed(raw_key):
         return None
     key_hash = keys.hash_key(raw_key)
@@ -93,10 +68,23 @@ def api_key_for_raw_key(raw_key: str, joined: JoinedRead | None = None) -> ApiKe
         return None
     api_key.user = _USERS.build(user_values)
     api_key.team = _TEAMS.build(team_values)
-    api_key.user_role_in_team = rest[0]
+    read_with_key = None
     if joined is not None:
-        api_key.joined = Joined(read=joined, value=joined.from_row(rest[1:]))
-    return api_key
+        read_with_key = Joined(read=joined, value=joined.from_row(rest[1:]))
+    return Principal.of(api_key, role_in_team=rest[0], read_with_key=read_with_key)
+
+
+def principal_for_key(api_key: ApiKey) -> Principal:
+    """The principal of a key already loaded (tests, the admin), its user's role in
+    its team read now: the same value `principal_for_raw_key` builds."""
+    role = None
+    if api_key.team_id is not None:
+        role = (
+            Membership.objects.filter(team_id=api_key.team_id, user_id=api_key.user_id)
+            .values_list("role", flat=True)
+            .first()
+        )
+    return Principal.of(api_key, role_in_team=role)
 
 
 def api_keys_with_prefix(prefix: str):

@@ -178,7 +178,7 @@ class StaffKeyRevokeView(StaffKeyView):
                 raise Conflict(AMBIGUOUS_PREFIX.format(prefix=data["key_prefix"]))
             api_key = candidates[0] if candidates else None
         if api_key is None:
-            raise errors.NotFound(KEY_NOT_FOUND)
+            raise exceptions.NotFound(KEY_NOT_FOUND)
         revoked = revoke_api_key(
             api_key=api_key, revoked_by=request.user, source=client_address_text(request)
         )

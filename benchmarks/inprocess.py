@@ -101,16 +101,16 @@ def time_authentication(seed_data: dict, repeat: int = 2000) -> dict:
     from rest_framework_api_key.models import APIKey
 
     from apikeys.scopes import PROVISION_SCOPE, has_scope
-    from apikeys.selectors import api_key_for_raw_key
+    from apikeys.selectors import principal_for_raw_key
 
     ours_key, peer_key = seed_data["key"], seed_data["peer_key"]
 
     def ours():
-        api_key = api_key_for_raw_key(ours_key)
+        principal = principal_for_raw_key(ours_key)
         assert (
-            api_key is not None
-            and api_key.is_usable()
-            and has_scope(api_key.scopes, PROVISION_SCOPE)
+            principal is not None
+            and principal.is_usable
+            and has_scope(principal.scopes, PROVISION_SCOPE)
         )
 
     def peer():

@@ -5,29 +5,32 @@ from rest_framework.response import Response
 from api.errors import BadRequest
 from api.openapi import api_operation
 from sharedlinks import services
+from sharedlinks.models import SharedLink
 from sharedlinks.selectors import public_site_for_page, shared_link_for_page
-from sites.base_views import ApiKeyView
+from sites.base_views import KeyAuthenticatedViewSet
 from sites.openapi import SharedLinkRequest, SharedLinkResponse
 from sites.reach import WRITE_ROLES
 
 
-class SharedLinksView(ApiKeyView):
+class SharedLinkViewSet(KeyAuthenticatedViewSet):
     """PUT /api/v1/sites/shared-links (#8)."""
 
-    site_context = True
+    site_actions = frozenset({"find_or_create"})
+    action_roles = {"find_or_create": WRITE_ROLES}
+    queryset = SharedLink.objects.none()  # for the schema generator
 
     @api_operation(
         summary="Find or create a shared link",
         request=SharedLinkRequest,
         response=SharedLinkResponse,
     )
-    def put(self, request):
-        name = self.access.params.get("name")
+    def find_or_create(self, request):
+        name = self.params.get("name")
         if name is None:
             raise BadRequest(services.NAME_REQUIRED)
         if not isinstance(name, str):
             raise BadRequest(services.NAME_NOT_TEXT)
-        site = self.access.site_for_roles(WRITE_ROLES)
+        site = self.get_object()
         link = services.find_or_create_shared_link(site=site, name=name)
         return Response({"name": link.name, "url": services.shared_link_url(link, site)})
 

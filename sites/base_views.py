@@ -1,101 +1,159 @@
-from rest_framework.views import APIView
+"""The base viewset of every key-authenticated endpoint, whichever app it
+belongs to: DRF's pipeline (api.viewsets) with the API key's authentication,
+permission and throttle classes, and sites.reach as the only way to a site.
+
+The checks run in Plausible's order (docs/plausible-compat.md#check-order):
+
+1. key presented — `ApiKeyAuthentication` (refuses a key in the URL; without a
+   key scheme it stays silent and `HasApiKey` answers the 401 in step 5);
+2. `site_id` present — `site_named_in_url`, the hook the authenticator calls
+   before it looks the key up;
+3. key valid — `ApiKeyAuthentication`, in one statement with the site named in
+   the URL; then the body is parsed and a `site_id` there checked (`check_params`);
+4. rate limits — `ApiKeyRateThrottle`, from the budget `get_rate_limit_bucket`
+   names (which needs the named site: `get_named_site`);
+5. scope — `HasApiKey`, `HasScope` (`get_required_scope`);
+6. site and team — `sites.reach.verify`, at the end of `initial`.
+
+One difference from Plausible: nothing in the body is read before the key is
+valid. A `site_id` in the body can only be judged after that, so a request with
+a body and an invalid key is the 401 whatever the body holds (a bodyless request
+still gets the 400 for a missing site_id first).
+
+A viewset serves objects only through `get_object` (the named site, if the
+caller's role is one of `action_roles[action]`) and `get_queryset` (its
+`queryset_within(reach)`); overriding either is refused when the class is
+defined, so no subclass can serve an object that reach did not hand it.
+"""
+
+from rest_framework.exceptions import APIException
 
 from api import errors
-from api.params import (
-    has_body,
-    present,
-    request_params,
-    site_id_in_url,
-    url_mentions_site_id,
-)
-from apikeys.authentication import ApiKeyAuthentication, require_key_presented
-from apikeys.ratelimit import Usage, policy_header, rate_limit_header
-from apikeys.scopes import PROVISION_SCOPE, READ_SCOPE
+from api.params import has_body, present, site_id_in_url, url_mentions_site_id
+from api.viewsets import ApiViewSet
+from apikeys.authentication import ApiKeyAuthentication
+from apikeys.permissions import HasApiKey, HasScope
+from apikeys.principal import Principal
+from apikeys.ratelimit import Bucket
+from apikeys.scopes import PROVISION_SCOPE, READ_SCOPE, feature_for_scope
+from apikeys.throttling import ApiKeyRateThrottle
 from sites.exceptions import MISSING_SITE_ID, SITE_ID_NOT_TEXT
-from sites.reach import ApiAccess, authorize
+from sites.models import Site
+from sites.reach import Reach, named_site, rate_limit_bucket, verify
 from sites.selectors import SiteLookup
 
+
+def fetchable(lookup: SiteLookup | None) -> SiteLookup | None:
+    """The lookup, unless no site can have that name (then there is nothing to
+    fetch, and `named_site` finds none)."""
+    return lookup if lookup is not None and lookup.possible else None
+
+
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# What a viewset may not override: the doors through which objects leave it.
+GUARDED_METHODS = ("get_object", "get_queryset")
 
 
-class ApiKeyView(APIView):
-    """Base view for every endpoint authenticated with an API key.
-
-    Subclasses declare whether they have a `site_context` (and may override
-    `required_scope`, which defaults to `sites:read:*` for reads and
-    `sites:provision:*` for writes), and read `self.access` (an `ApiAccess`); the
-    checks run in Plausible's order: key presented → site_id present → key valid →
-    rate limits → scope → site/team, with one difference: nothing in the body is
-    read before the key is valid. A `site_id` in the body can only be judged after
-    that, so a request with a body and an invalid key is the 401 whatever the body
-    holds (a bodyless request still gets the 400 for a missing site_id first).
-    """
-
+class KeyAuthenticatedViewSet(ApiViewSet):
     authentication_classes = [ApiKeyAuthentication]
-    permission_classes: list = []
-    required_scope: str | None = None
-    site_context: bool = False
-    # The resource dialect names its site in the path, by key: the URL kwarg.
-    site_key_kwarg: str | None = None
-    # Read in the key lookup's statement (apikeys.authentication): the named site.
-    read_with_key: SiteLookup | None = None
+    permission_classes = [HasApiKey, HasScope]
+    throttle_classes = [ApiKeyRateThrottle]
+    read_scope = READ_SCOPE
+    write_scope = PROVISION_SCOPE
+    # Actions that act on the one site the request names (by `site_id`).
+    site_actions: frozenset[str] = frozenset()
+    # The effective site roles each action needs (sites.reach: READ_ROLES, …).
+    action_roles: dict[str, frozenset[str]] = {}
+    # Set at the end of `initial`: what this request may touch.
+    reach: Reach
 
-    def scope_for(self, method: str) -> str:
-        if self.required_scope is not None:
-            return self.required_scope
-        return READ_SCOPE if method in SAFE_METHODS else PROVISION_SCOPE
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        for name in GUARDED_METHODS:
+            if name in cls.__dict__:
+                raise TypeError(
+                    f"{cls.__name__} overrides {name}(), which must go through sites.reach: "
+                    "set action_roles and implement queryset_within(reach) instead."
+                )
 
-    access: ApiAccess
+    @property
+    def names_a_site(self) -> bool:
+        """Whether this route acts on one site (for every method it maps, OPTIONS too)."""
+        return not self.site_actions.isdisjoint(self.action_map.values())
+
+    # --- Steps 1–3: the key, and the site it is read with ---------------------
+
+    def get_authenticators(self):
+        return [
+            authenticator(read_with_key=self.site_named_in_url)
+            for authenticator in self.authentication_classes
+        ]
+
+    def site_named_in_url(self) -> SiteLookup | None:
+        """The site the URL names, read in the key's own statement. Called by the
+        authenticator once a key is presented and before it is looked up: a route
+        that needs a site and whose URL and body cannot name one is the 400 here."""
+        if not self.names_a_site:
+            return None
+        if not url_mentions_site_id(self.request, self.kwargs) and not has_body(self.request):
+            raise errors.BadRequest(MISSING_SITE_ID)
+        return fetchable(SiteLookup.for_request(site_id=site_id_in_url(self.request, self.kwargs)))
+
+    def site_lookup(self) -> SiteLookup | None:
+        """How the request names its site, once its parameters are read: by
+        `site_id` (a hook: the resource dialect names it by key, in the path)."""
+        return SiteLookup.for_request(site_id=self.params.get("site_id"))
+
+    def check_params(self, params: dict) -> None:
+        if not self.names_a_site:
+            return
+        site_id = params.get("site_id")
+        if not present(site_id):
+            raise errors.BadRequest(MISSING_SITE_ID)
+        if not isinstance(site_id, str):
+            raise errors.BadRequest(SITE_ID_NOT_TEXT)
+
+    # --- Step 4: the budget ---------------------------------------------------
+
+    def get_named_site(self) -> Site | None:
+        """The site the request names (None if it names none, or none exists)."""
+        if not hasattr(self, "_named_site"):
+            lookup = self.site_lookup() if self.names_a_site else None
+            self._named_site = named_site(self.request.auth, lookup)
+        return self._named_site
+
+    def get_rate_limit_bucket(self, principal: Principal) -> Bucket:
+        return rate_limit_bucket(principal, self.get_named_site())
+
+    # --- Step 5: the scope ----------------------------------------------------
+
+    def get_required_scope(self) -> str:
+        return self.read_scope if self.request.method in SAFE_METHODS else self.write_scope
+
+    # --- Step 6: the site and the team ----------------------------------------
 
     def initial(self, request, *args, **kwargs):
-        self.format_kwarg = self.get_format_suffix(**kwargs)
-        negotiated = self.perform_content_negotiation(request)
-        request.accepted_renderer, request.accepted_media_type = negotiated
-
-        require_key_presented(request)
-        site_key = kwargs.get(self.site_key_kwarg) if self.site_key_kwarg else None
-        if (
-            self.site_context
-            and not url_mentions_site_id(request, kwargs)
-            and not has_body(request)
-        ):
-            raise errors.BadRequest(MISSING_SITE_ID)
-        # A site named in the URL is fetched by the key's own query (one statement);
-        # one named in the body is looked up by authorize(), once the body is read.
-        lookup = SiteLookup.for_request(
-            site_id=site_id_in_url(request, kwargs) if self.site_context else None,
-            site_key=site_key,
-        )
-        # Nothing to fetch when no site can have that name; authorize() finds none.
-        self.read_with_key = lookup if lookup is not None and lookup.possible else None
-        self.perform_authentication(request)
-        # Only now, with the caller known, is the body parsed.
-        params = request_params(request, kwargs)
-        site_id = params.get("site_id")
-        if self.site_context and not present(site_id):
-            raise errors.BadRequest(MISSING_SITE_ID)
-        if self.site_context and not isinstance(site_id, str):
-            raise errors.BadRequest(SITE_ID_NOT_TEXT)
-        self.access = authorize(
-            api_key=request.auth,
-            required_scope=self.scope_for(request.method),
-            site_id=site_id if self.site_context else None,
-            team_id=params.get("team_id"),
-            params=params,
-            record_usage=self._record_usage,
-            site_key=site_key,
+        super().initial(request, *args, **kwargs)
+        self.reach = verify(
+            request.auth,
+            site=self.get_named_site(),
+            team_id=self.params.get("team_id"),
+            feature=feature_for_scope(self.get_required_scope()),
+            named_as=self.site_id_for_log(),
         )
 
-    rate_limit_usage: Usage | None = None
+    def site_id_for_log(self) -> str | None:
+        """How the request named its site, as the reach log says it (a hook)."""
+        return self.params.get("site_id") if self.names_a_site else None
 
-    def _record_usage(self, usage: Usage) -> None:
-        self.rate_limit_usage = usage
+    # --- What the actions may serve -------------------------------------------
 
-    def finalize_response(self, request, response, *args, **kwargs):
-        """Every response to a counted request says where its budget stands, errors
-        (429 included) as much as successes."""
-        response = super().finalize_response(request, response, *args, **kwargs)
-        if self.rate_limit_usage is not None:
-            response["RateLimit-Policy"] = policy_header(self.rate_limit_usage)
-            response["RateLimit"] = rate_limit_header(self.rate_limit_usage)
-        return response
+    def get_object(self) -> Site:
+        return self.reach.site_for_roles(self.action_roles[self.action])
+
+    def get_queryset(self):
+        return self.queryset_within(self.reach)
+
+    def queryset_within(self, reach: Reach):
+        """The rows a list action pages through, from what `reach` gives."""
+        raise APIException("This endpoint lists nothing")

@@ -13,6 +13,11 @@ MISSING_SITE_ID = (
 SITE_ID_NOT_TEXT = "Parameter `site_id` must be a string (the site's domain)"
 CONSOLIDATED_VIEW = "This operation is unavailable for a consolidated view"
 SITE_NOT_FOUND = "Site could not be found"
+PAYLOAD_REQUIRED = (
+    "Payload must contain at least one of the parameters 'domain', 'tracker_script_configuration'"
+)
+PROPERTY_REQUIRED = "Parameter `property` is required to create a custom property"
+PROPERTY_NOT_TEXT = "Parameter `property` must be a string or a list of strings"
 
 
 class SiteServiceError(ServiceError):

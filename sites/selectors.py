@@ -138,7 +138,7 @@ def site_for_user(
     period) or `site_key` (the resource dialect's key), with its team, tracker
     configuration and the user's roles on it, in one query (hand-written, see
     apikeys/rows.py). Most requests get it with their key instead
-    (`apikeys.selectors.api_key_for_raw_key`).
+    (`apikeys.selectors.principal_for_raw_key`).
 
     The result carries `team_role` (the user's role in the site's team, or None) and
     `guest_role` (their guest role on this site, or None). Access decisions are made

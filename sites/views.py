@@ -1,18 +1,22 @@
-"""The Plausible-dialect endpoints for sites, goals, custom properties and guests
-(docs/plausible-compat.md#endpoints). Views only read parameters, pick the site through
-`ApiAccess` (which owns reach and roles) and call a service."""
+"""The Plausible-dialect viewsets for sites, goals, custom properties and guests
+(docs/plausible-compat.md#endpoints). Actions only read parameters, take the
+site from `get_object()` (sites.reach owns reach and roles) and call a service.
+Routes: config/api_routes.py."""
 
+from rest_framework import mixins
 from rest_framework.response import Response
 
 from api.errors import BadRequest
 from api.openapi import PAGINATION, api_operation, path, query
-from api.pagination import paginate_by_id_desc, paginate_by_sort_key
+from api.pagination import NewestFirstPagination, paginate_by_sort_key
 from api.params import present
 from sites import goal_services, guest_services, services
 from sites import openapi as docs
-from sites.base_views import ApiKeyView
-from sites.reach import MANAGE_ROLES, OWNER_ROLES, READ_ROLES, WRITE_ROLES
-from sites.selectors import goals_of_site, guests_of_site, sites_visible_to
+from sites.base_views import KeyAuthenticatedViewSet
+from sites.exceptions import PAYLOAD_REQUIRED, PROPERTY_NOT_TEXT, PROPERTY_REQUIRED
+from sites.models import Goal, Site
+from sites.reach import MANAGE_ROLES, OWNER_ROLES, READ_ROLES, WRITE_ROLES, Reach
+from sites.selectors import goals_of_site, guests_of_site
 from sites.serializers import (
     CreatedGoalSerializer,
     GoalSerializer,
@@ -23,11 +27,6 @@ from sites.serializers import (
 
 DELETED = {"deleted": True}
 SITE_PATH = path("site_id", description="The site's domain; `/` percent-encoded as `%2F`.")
-PAYLOAD_REQUIRED = (
-    "Payload must contain at least one of the parameters 'domain', 'tracker_script_configuration'"
-)
-PROPERTY_REQUIRED = "Parameter `property` is required to create a custom property"
-PROPERTY_NOT_TEXT = "Parameter `property` must be a string or a list of strings"
 
 
 def _site_body(site) -> dict:
@@ -35,8 +34,19 @@ def _site_body(site) -> dict:
     return SiteSerializer(site).data
 
 
-class SiteCollectionView(ApiKeyView):
-    """GET /api/v1/sites (#1) and POST /api/v1/sites (#7)."""
+class SiteViewSet(mixins.ListModelMixin, KeyAuthenticatedViewSet):
+    """GET (#1) and POST (#7) /api/v1/sites; GET (#6), PUT (#15) and DELETE (#16)
+    /api/v1/sites/:site_id."""
+
+    site_actions = frozenset({"retrieve", "update", "destroy"})
+    action_roles = {"retrieve": READ_ROLES, "update": WRITE_ROLES, "destroy": OWNER_ROLES}
+    pagination_class = NewestFirstPagination
+    list_key = "sites"
+    serializer_class = SiteListItemSerializer
+    queryset = Site.objects.none()  # for the schema generator; rows come from reach
+
+    def queryset_within(self, reach: Reach):
+        return reach.sites(READ_ROLES)
 
     @api_operation(
         summary="List sites",
@@ -45,19 +55,8 @@ class SiteCollectionView(ApiKeyView):
         parameters=[query("team_id", description="A team identifier (UUID)."), *PAGINATION],
         response=docs.SiteListResponse,
     )
-    def get(self, request):
-        access = self.access
-        sites = sites_visible_to(
-            user=access.user,
-            team=access.requested_team,
-            role_in_team=access.requested_team_role,
-            roles=READ_ROLES,
-            feature=access.feature,
-        )
-        page = paginate_by_id_desc(sites, access.params)
-        return Response(
-            {"sites": SiteListItemSerializer(page.items, many=True).data, "meta": page.meta}
-        )
+    def list(self, request):
+        return super().list(request)
 
     @api_operation(
         summary="Create a site",
@@ -65,28 +64,21 @@ class SiteCollectionView(ApiKeyView):
         request=docs.SiteCreateRequest,
         response=SiteSerializer,
     )
-    def post(self, request):
-        access = self.access
-        params = access.params
+    def create(self, request):
+        params = self.params
         site = services.provision_site(
-            user=access.user,
-            target_team=access.requested_team,
-            role_in_target_team=access.requested_team_role,
+            user=self.reach.user,
+            target_team=self.reach.requested_team,
+            role_in_target_team=self.reach.requested_team_role,
             domain=params.get("domain"),
             timezone=params.get("timezone", services.DEFAULT_TIMEZONE),
             tracker_configuration=params.get("tracker_script_configuration"),
         )
         return Response(SiteSerializer(site).data)
 
-
-class SiteDetailView(ApiKeyView):
-    """GET (#6), PUT (#15) and DELETE (#16) /api/v1/sites/:site_id."""
-
-    site_context = True
-
     @api_operation(summary="Get a site", response=SiteSerializer, parameters=[SITE_PATH])
-    def get(self, request, site_id):
-        return Response(_site_body(self.access.site_for_roles(READ_ROLES)))
+    def retrieve(self, request, site_id):
+        return Response(_site_body(self.get_object()))
 
     @api_operation(
         summary="Update a site",
@@ -97,13 +89,12 @@ class SiteDetailView(ApiKeyView):
         response=SiteSerializer,
         extra_errors=(409,),
     )
-    def put(self, request, site_id):
-        params = self.access.params
+    def update(self, request, site_id):
+        params = self.params
         if "domain" not in params and "tracker_script_configuration" not in params:
             raise BadRequest(PAYLOAD_REQUIRED)
-        site = self.access.site_for_roles(WRITE_ROLES)
         site = services.update_site(
-            site=site,
+            site=self.get_object(),
             domain=params.get("domain", services.UNSET),
             tracker_configuration=params.get("tracker_script_configuration", services.UNSET),
         )
@@ -115,53 +106,52 @@ class SiteDetailView(ApiKeyView):
         parameters=[SITE_PATH],
         response=docs.DeletedResponse,
     )
-    def delete(self, request, site_id):
-        services.delete_site(site=self.access.site_for_roles(OWNER_ROLES))
+    def destroy(self, request, site_id):
+        services.delete_site(site=self.get_object())
         return Response(DELETED)
 
 
-class GoalsView(ApiKeyView):
-    """GET (#3) and PUT (#9) /api/v1/sites/goals."""
+class GoalViewSet(mixins.ListModelMixin, KeyAuthenticatedViewSet):
+    """GET (#3) and PUT (#9) /api/v1/sites/goals; DELETE /api/v1/sites/goals/:goal_id (#10)."""
 
-    site_context = True
+    site_actions = frozenset({"list", "find_or_create", "destroy"})
+    action_roles = {"list": READ_ROLES, "find_or_create": WRITE_ROLES, "destroy": WRITE_ROLES}
+    pagination_class = NewestFirstPagination
+    list_key = "goals"
+    serializer_class = GoalSerializer
+    queryset = Goal.objects.none()  # for the schema generator; rows come from reach
+
+    def queryset_within(self, reach: Reach):
+        return goals_of_site(self.get_object())
 
     @api_operation(
         summary="List goals", parameters=[docs.SITE_ID, *PAGINATION], response=docs.GoalListResponse
     )
-    def get(self, request):
-        site = self.access.site_for_roles(READ_ROLES)
-        page = paginate_by_id_desc(goals_of_site(site), self.access.params)
-        return Response({"goals": GoalSerializer(page.items, many=True).data, "meta": page.meta})
+    def list(self, request):
+        return super().list(request)
 
     @api_operation(
         summary="Find or create a goal",
         request=docs.GoalRequest,
         response=CreatedGoalSerializer,
     )
-    def put(self, request):
-        params = self.access.params
+    def find_or_create(self, request):
+        params = self.params
         goal_type = params.get("goal_type")
         if not present(goal_type):
             raise BadRequest(goal_services.GOAL_TYPE_REQUIRED)
-        site = self.access.site_for_roles(WRITE_ROLES)
+        site = self.get_object()
         goal = goal_services.find_or_create_goal(site=site, goal_type=goal_type, params=params)
         goal.site = site  # the current domain, without another query
         return Response(CreatedGoalSerializer(goal).data)
-
-
-class GoalDetailView(ApiKeyView):
-    """DELETE /api/v1/sites/goals/:goal_id (#10)."""
-
-    site_context = True
 
     @api_operation(
         summary="Delete a goal",
         parameters=[docs.SITE_ID, path("goal_id", int)],
         response=docs.DeletedResponse,
     )
-    def delete(self, request, goal_id):
-        site = self.access.site_for_roles(WRITE_ROLES)
-        goal_services.delete_goal(site=site, goal_id=goal_id)
+    def destroy(self, request, goal_id):
+        goal_services.delete_goal(site=self.get_object(), goal_id=goal_id)
         return Response(DELETED)
 
 
@@ -174,19 +164,21 @@ def _properties(raw: object) -> list[str]:
     return values
 
 
-class CustomPropsView(ApiKeyView):
-    """GET (#4) and PUT (#11) /api/v1/sites/custom-props."""
+class CustomPropertyViewSet(KeyAuthenticatedViewSet):
+    """GET (#4) and PUT (#11) /api/v1/sites/custom-props; DELETE
+    /api/v1/sites/custom-props/*property (#12), where the name may contain `/`."""
 
-    site_context = True
+    site_actions = frozenset({"list", "add", "destroy"})
+    action_roles = {"list": READ_ROLES, "add": WRITE_ROLES, "destroy": WRITE_ROLES}
+    queryset = Site.objects.none()  # for the schema generator
 
     @api_operation(
         summary="List custom properties",
         parameters=[docs.SITE_ID],
         response=docs.CustomPropertyListResponse,
     )
-    def get(self, request):
-        site = self.access.site_for_roles(READ_ROLES)
-        names = sorted(site.allowed_event_props or [])
+    def list(self, request):
+        names = sorted(self.get_object().allowed_event_props or [])
         return Response({"custom_properties": [{"property": name} for name in names]})
 
     @api_operation(
@@ -194,36 +186,30 @@ class CustomPropsView(ApiKeyView):
         request=docs.CustomPropertyRequest,
         response=docs.CreatedResponse,
     )
-    def put(self, request):
-        raw = self.access.params.get("property")
+    def add(self, request):
+        raw = self.params.get("property")
         if not present(raw):
             raise BadRequest(PROPERTY_REQUIRED)
         properties = _properties(raw)
-        site = self.access.site_for_roles(WRITE_ROLES)
-        services.add_custom_properties(site=site, properties=properties)
+        services.add_custom_properties(site=self.get_object(), properties=properties)
         return Response({"created": True})
-
-
-class CustomPropDetailView(ApiKeyView):
-    """DELETE /api/v1/sites/custom-props/*property (#12); the name may contain `/`."""
-
-    site_context = True
 
     @api_operation(
         summary="Remove a custom property",
         parameters=[docs.SITE_ID, path("property", description="May contain `/`.")],
         response=docs.DeletedResponse,
     )
-    def delete(self, request, property):
-        site = self.access.site_for_roles(WRITE_ROLES)
-        services.remove_custom_property(site=site, name=property)
+    def destroy(self, request, property):
+        services.remove_custom_property(site=self.get_object(), name=property)
         return Response(DELETED)
 
 
-class GuestsView(ApiKeyView):
-    """GET (#5) and PUT (#13) /api/v1/sites/guests."""
+class GuestViewSet(KeyAuthenticatedViewSet):
+    """GET (#5) and PUT (#13) /api/v1/sites/guests; DELETE /api/v1/sites/guests/:email (#14)."""
 
-    site_context = True
+    site_actions = frozenset({"list", "find_or_invite", "destroy"})
+    action_roles = {"list": READ_ROLES, "find_or_invite": MANAGE_ROLES, "destroy": MANAGE_ROLES}
+    queryset = Site.objects.none()  # for the schema generator
 
     @api_operation(
         summary="List guests",
@@ -231,13 +217,13 @@ class GuestsView(ApiKeyView):
         parameters=[docs.SITE_ID, *PAGINATION],
         response=docs.GuestListResponse,
     )
-    def get(self, request):
-        site = self.access.site_for_roles(READ_ROLES)
+    def list(self, request):
+        site = self.get_object()
 
         def fetch(*, after, before, count):
             return guests_of_site(site=site, after=after, before=before, count=count)
 
-        page = paginate_by_sort_key(fetch, self.access.params, "sort_index")
+        page = paginate_by_sort_key(fetch, self.params, "sort_index")
         return Response({"guests": GuestSerializer(page.items, many=True).data, "meta": page.meta})
 
     @api_operation(
@@ -249,29 +235,21 @@ class GuestsView(ApiKeyView):
         request=docs.GuestRequest,
         response=GuestSerializer,
     )
-    def put(self, request):
-        params = self.access.params
+    def find_or_invite(self, request):
+        params = self.params
         guest_services.require_guest_email(params.get("email"))
         role = guest_services.clean_guest_role(params.get("role"))
         email = guest_services.clean_guest_email(params.get("email"))
-        site = self.access.site_for_roles(MANAGE_ROLES)
         guest = guest_services.find_or_invite_guest(
-            site=site, email=email, role=role, inviter=self.access.user
+            site=self.get_object(), email=email, role=role, inviter=self.reach.user
         )
         return Response(GuestSerializer(guest).data)
-
-
-class GuestDetailView(ApiKeyView):
-    """DELETE /api/v1/sites/guests/:email (#14)."""
-
-    site_context = True
 
     @api_operation(
         summary="Remove a guest",
         parameters=[docs.SITE_ID, path("email")],
         response=docs.DeletedResponse,
     )
-    def delete(self, request, email):
-        site = self.access.site_for_roles(MANAGE_ROLES)
-        guest_services.remove_guest(site=site, email=email)
+    def destroy(self, request, email):
+        guest_services.remove_guest(site=self.get_object(), email=email)
         return Response(DELETED)

@@ -20,3 +20,7 @@ class TeamNotEntitled(ServiceError):
     """The team is locked, or its plan lacks a feature (Plausible's 402)."""
 
     status_code = 402
+
+
+class TeamNotFound(ServiceError):
+    status_code = 404

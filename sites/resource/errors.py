@@ -1,6 +1,7 @@
-"""The resource dialect's error envelope: `{"error": {"message": "..."}}`, and for
-invalid input 422 `{"error": {"message": "Validation failed", "details": {...}}}`
-with every invalid field. The rules and messages are the Plausible dialect's."""
+"""The resource dialect's errors: its envelope is `{"error": {"message": "..."}}`
+(api.dialects.RESOURCE, which api.errors renders), and invalid input is a 422
+`{"error": {"message": "Validation failed", "details": {...}}}` with every
+invalid field. The rules and messages are the Plausible dialect's."""
 
 from rest_framework.response import Response
 
@@ -17,7 +18,4 @@ def resource_exception_handler(exc, context):
             details.setdefault(error.field, []).append(error.message)
         body = {"message": VALIDATION_FAILED, "details": details}
         return Response({"error": body}, status=422)
-    response = api_exception_handler(exc, context)
-    if response is not None and isinstance(response.data, dict) and "error" in response.data:
-        response.data = {"error": {"message": response.data["error"]}}
-    return response
+    return api_exception_handler(exc, context)

@@ -1,20 +1,24 @@
 """The resource dialect: /api/v1/analytics/sites, after the documented sites API
-(JSON bodies, 201, PATCH, 422 with field details, a stable site key). A thin
-interface over the same access rules, services and selectors as the Plausible
-dialect."""
+(JSON bodies, 201, PATCH, 422 with field details, a stable site key).
+
+A subclass of the Plausible dialect's SiteViewSet: the same reach, services and
+selectors, with its own scopes, envelope, pages and shapes, and the site named
+by its key in the path rather than by `site_id`."""
 
 from rest_framework import status
 from rest_framework.response import Response
 
+from api.dialects import RESOURCE
 from api.openapi import api_operation, path, query
-from api.pagination import paginate_by_id_desc
+from api.pagination import NextCursorPagination
 from apikeys.scopes import ANALYTICS_READ_SCOPE, ANALYTICS_WRITE_SCOPE
 from sites import services
-from sites.base_views import ApiKeyView
+from sites.base_views import fetchable
 from sites.reach import OWNER_ROLES, READ_ROLES, WRITE_ROLES
 from sites.resource import serializers as shapes
 from sites.resource.errors import resource_exception_handler
-from sites.selectors import sites_visible_to
+from sites.selectors import SiteLookup
+from sites.views import SiteViewSet
 
 RESOURCE_ERRORS = (422,)
 SITE_KEY = path("key", description="The site's key (`sk_…`).")
@@ -28,21 +32,38 @@ def operation(**kwargs):
     )
 
 
-class ResourceView(ApiKeyView):
-    def scope_for(self, method: str) -> str:
-        return (
-            ANALYTICS_READ_SCOPE if method in ("GET", "HEAD", "OPTIONS") else ANALYTICS_WRITE_SCOPE
-        )
-
-    def get_exception_handler(self):
-        return resource_exception_handler
-
-
 def _data(site) -> dict:
     return {"data": shapes.ResourceSiteSerializer(site).data}
 
 
-class ResourceSiteCollectionView(ResourceView):
+class ResourceSiteViewSet(SiteViewSet):
+    """/api/v1/analytics/sites and /api/v1/analytics/sites/:key: sites in the
+    resource dialect, each named by its key (`sk_…`)."""
+
+    dialect = RESOURCE
+    read_scope = ANALYTICS_READ_SCOPE
+    write_scope = ANALYTICS_WRITE_SCOPE
+    site_actions = frozenset({"retrieve", "partial_update", "destroy"})
+    action_roles = {"retrieve": READ_ROLES, "partial_update": WRITE_ROLES, "destroy": OWNER_ROLES}
+    pagination_class = NextCursorPagination
+    serializer_class = shapes.ResourceSiteSerializer
+
+    def get_exception_handler(self):
+        return resource_exception_handler
+
+    # The site is named by its key, in the path: known before the caller is.
+    def site_named_in_url(self) -> SiteLookup | None:
+        return fetchable(self.site_lookup()) if self.names_a_site else None
+
+    def site_lookup(self) -> SiteLookup | None:
+        return SiteLookup.for_request(site_key=self.kwargs.get("key"))
+
+    def check_params(self, params: dict) -> None:
+        """Nothing to check: no `site_id` here."""
+
+    def site_id_for_log(self) -> str | None:
+        return None
+
     @operation(
         operation_id="analytics_list_sites",
         summary="List sites (resource dialect)",
@@ -55,21 +76,8 @@ class ResourceSiteCollectionView(ResourceView):
         ],
         response=shapes.ResourceSiteListResponse,
     )
-    def get(self, request):
-        access = self.access
-        sites = sites_visible_to(
-            user=access.user,
-            team=access.requested_team,
-            role_in_team=access.requested_team_role,
-            roles=READ_ROLES,
-            feature=access.feature,
-        )
-        params = {"limit": access.params.get("limit"), "after": access.params.get("cursor")}
-        page = paginate_by_id_desc(sites, params)
-        body = {"data": shapes.ResourceSiteSerializer(page.items, many=True).data}
-        if page.meta["after"] is not None:
-            body["meta"] = {"next_cursor": page.meta["after"]}
-        return Response(body)
+    def list(self, request):
+        return super().list(request)
 
     @operation(
         operation_id="analytics_create_site",
@@ -79,20 +87,15 @@ class ResourceSiteCollectionView(ResourceView):
         success_status=201,
         extra_errors=RESOURCE_ERRORS,
     )
-    def post(self, request):
-        access = self.access
+    def create(self, request):
         site = services.provision_site(
-            user=access.user,
-            target_team=access.requested_team,
-            role_in_target_team=access.requested_team_role,
-            domain=access.params.get("domain"),
-            name=access.params.get("name"),
+            user=self.reach.user,
+            target_team=self.reach.requested_team,
+            role_in_target_team=self.reach.requested_team_role,
+            domain=self.params.get("domain"),
+            name=self.params.get("name"),
         )
         return Response(_data(site), status=status.HTTP_201_CREATED)
-
-
-class ResourceSiteDetailView(ResourceView):
-    site_key_kwarg = "key"
 
     @operation(
         operation_id="analytics_get_site",
@@ -100,8 +103,8 @@ class ResourceSiteDetailView(ResourceView):
         parameters=[SITE_KEY],
         response=shapes.ResourceSiteResponse,
     )
-    def get(self, request, key):
-        return Response(_data(self.access.site_for_roles(READ_ROLES)))
+    def retrieve(self, request, key):
+        return Response(_data(self.get_object()))
 
     @operation(
         operation_id="analytics_update_site",
@@ -113,9 +116,9 @@ class ResourceSiteDetailView(ResourceView):
         response=shapes.ResourceSiteResponse,
         extra_errors=(*RESOURCE_ERRORS, 409),
     )
-    def patch(self, request, key):
-        site = self.access.site_for_roles(WRITE_ROLES)
-        params = self.access.params
+    def partial_update(self, request, key):
+        site = self.get_object()
+        params = self.params
         changes = {
             field: params[field] for field in ("domain", "name", "public_stats") if field in params
         }
@@ -130,6 +133,6 @@ class ResourceSiteDetailView(ResourceView):
         parameters=[SITE_KEY],
         response=shapes.ResourceDeletedResponse,
     )
-    def delete(self, request, key):
-        services.delete_site(site=self.access.site_for_roles(OWNER_ROLES))
+    def destroy(self, request, key):
+        services.delete_site(site=self.get_object())
         return Response({"data": {"deleted": True}})

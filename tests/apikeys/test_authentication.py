@@ -183,6 +183,6 @@ class TestQueryBudget:
         authentication.authenticate(Request(factory.get(TEAMS, HTTP_AUTHORIZATION=f"Bearer {raw}")))
         request = factory.get(TEAMS, HTTP_AUTHORIZATION=f"Bearer {raw}")
         with django_assert_num_queries(1):
-            user, api_key = authentication.authenticate(Request(request))
+            user, principal = authentication.authenticate(Request(request))
         assert user == alice
-        assert api_key.key_prefix == raw[:6]
+        assert principal.api_key.key_prefix == raw[:6]

@@ -5,7 +5,7 @@ connection instead of on every request."""
 import pytest
 from django.db import connection
 
-from apikeys.selectors import api_key_for_raw_key
+from apikeys.selectors import principal_for_raw_key
 from sites.selectors import SiteLookup
 
 pytestmark = [
@@ -30,6 +30,6 @@ def test_the_key_and_site_lookup_is_prepared_after_a_few_uses(alice, alpha, site
     lookup = SiteLookup("domain", "alpha.test")
     before = prepared_key_lookups()
     for _ in range(7):
-        api_key = api_key_for_raw_key(raw_key, joined=lookup)
-        assert api_key.joined.value == site
+        principal = principal_for_raw_key(raw_key, joined=lookup)
+        assert principal.read_with_key.value == site
     assert prepared_key_lookups() == before + 1

@@ -5,9 +5,8 @@ import pytest
 
 from apikeys.exceptions import INVALID_API_KEY
 from sites import services
-from sites.exceptions import MISSING_SITE_ID, SITE_NOT_FOUND
+from sites.exceptions import MISSING_SITE_ID, PROPERTY_NOT_TEXT, PROPERTY_REQUIRED, SITE_NOT_FOUND
 from sites.models import Site
-from sites.views import PROPERTY_NOT_TEXT, PROPERTY_REQUIRED
 from teams.models import Feature
 from tests.site_fixtures import PROVISION, READ_ONLY
 

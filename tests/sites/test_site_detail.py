@@ -11,7 +11,7 @@ from rest_framework import serializers
 from api.pagination import encode_cursor
 from apikeys.exceptions import INVALID_API_KEY
 from sharedlinks.models import SharedLink
-from sites.exceptions import SITE_NOT_FOUND
+from sites.exceptions import PAYLOAD_REQUIRED, SITE_NOT_FOUND
 from sites.models import (
     DomainClaim,
     Goal,
@@ -22,7 +22,6 @@ from sites.models import (
 )
 from sites.serializers import SiteSerializer
 from sites.validation import DOMAIN_TAKEN_MESSAGE, SAME_DOMAIN_MESSAGE
-from sites.views import PAYLOAD_REQUIRED
 from teams.models import Role
 from teams.services import add_member, create_team
 from tests.site_fixtures import PROVISION, READ_ONLY
