@@ -1,10 +1,9 @@
 import hmac
-from functools import cache
 
 from django.db import connection
 
 from accounts.models import User
-from api.rows import RowLoader, quote, split_row
+from api.sql import RowLoader, key_lookup_sql, split_row
 from apikeys import keys
 from apikeys.models import ApiKey
 from apikeys.principal import Joined, JoinedRead, Principal
@@ -15,32 +14,10 @@ _USERS = RowLoader(User, "u")
 _TEAMS = RowLoader(Team, "t")
 
 
-@cache
-def _key_lookup_sql(extra_columns: str | None, extra_joins: str | None) -> str:
-    """The key, its user, its team and the user's role there; with a joined read's
-    columns and joins, also what it reads, so one statement does both. Only
-    identifiers from model metadata are interpolated; values are bound."""
-    membership = Membership._meta.db_table
-    extra_columns = f", {extra_columns}" if extra_columns else ""
-    extra_joins = f" {extra_joins}" if extra_joins else ""
-    return (
-        f"SELECT {_KEYS.columns}, {_USERS.columns}, {_TEAMS.columns}, "  # noqa: S608
-        f"(SELECT m.{quote('role')} FROM {quote(membership)} m "
-        f"WHERE m.{quote('team_id')} = k.{quote('team_id')} "
-        f"AND m.{quote('user_id')} = k.{quote('user_id')} LIMIT 1)"
-        f"{extra_columns} "
-        f"FROM {quote(ApiKey._meta.db_table)} k "
-        f"INNER JOIN {quote(User._meta.db_table)} u ON u.{quote('id')} = k.{quote('user_id')} "
-        f"LEFT OUTER JOIN {quote(Team._meta.db_table)} t ON t.{quote('id')} = k.{quote('team_id')}"
-        f"{extra_joins} "
-        f"WHERE k.{quote('key_hash')} = %s LIMIT 1"
-    )
-
-
 def principal_for_raw_key(raw_key: str, joined: JoinedRead | None = None) -> Principal | None:
     """The principal of the key matching `raw_key`: the key, its user, its team and
     the user's role in that team, in one query. Malformed keys never reach the
-    database. Hand-written SQL (api/rows.py): this runs on every request. Whether
+    database. Hand-written SQL (api/sql.py): this runs on every request. Whether
     the key may still be used is the caller's to judge (`Principal.is_usable`).
 
     With `joined`, the same query also runs that read (the site the request
@@ -50,10 +27,10 @@ def principal_for_raw_key(raw_key: str, joined: JoinedRead | None = None) -> Pri
         return None
     key_hash = keys.hash_key(raw_key)
     if joined is None:
-        sql, values = _key_lookup_sql(None, None), [key_hash]
+        sql, values = key_lookup_sql(_KEYS, _USERS, _TEAMS, Membership), [key_hash]
     else:
-        user_id = f"k.{quote('user_id')}"
-        sql = _key_lookup_sql(joined.columns_sql(user_id), joined.joins_sql())
+        extra_columns = joined.columns_sql(_KEYS.col("user"))
+        sql = key_lookup_sql(_KEYS, _USERS, _TEAMS, Membership, extra_columns, joined.joins_sql())
         values = [*joined.params(), key_hash]
     with connection.cursor() as cursor:
         cursor.execute(sql, values)

@@ -3,14 +3,14 @@ only answer "which rows", each in a constant number of queries."""
 
 from dataclasses import dataclass
 from datetime import timedelta
-from functools import cache
 
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from accounts.models import User
-from api.rows import RowLoader, quote, split_row
+from api import sql
+from api.sql import RowLoader, split_row
 from sites.domains import lookup_domain
 from sites.models import (
     DOMAIN_MAX_LENGTH,
@@ -73,45 +73,18 @@ class SiteLookup:
         return [self.value]
 
 
-@cache
 def site_columns_sql(user_id_sql: str) -> str:
     """The site, its team, its tracker configuration, then the user's role in the
     team and their guest role on the site; `user_id_sql` is a column or `%s`."""
-    return (
-        f"{_SITES.columns}, {_SITE_TEAMS.columns}, {_TRACKERS.columns}, "  # noqa: S608
-        f"(SELECT m.{quote('role')} FROM {quote(Membership._meta.db_table)} m "
-        f"WHERE m.{quote('team_id')} = s.{quote('team_id')} AND m.{quote('user_id')} = "
-        f"{user_id_sql} LIMIT 1), "
-        f"(SELECT g.{quote('role')} FROM {quote(GuestMembership._meta.db_table)} g "
-        f"WHERE g.{quote('site_id')} = s.{quote('id')} AND g.{quote('user_id')} = "
-        f"{user_id_sql} LIMIT 1)"
+    return sql.site_columns_sql(
+        _SITES, _SITE_TEAMS, _TRACKERS, Membership, GuestMembership, user_id_sql
     )
 
 
-@cache
 def site_joins_sql(by: str) -> str:
-    """LEFT JOINs that attach the named site (NULLs when there is none) to any row,
-    so the key lookup can fetch it in the same statement. Only identifiers from
-    model metadata are interpolated; values are bound (`SiteLookup.params`)."""
-    site_table = quote(Site._meta.db_table)
-    if by == "domain":
-        # Claims make two matches impossible; should one slip through, the site
-        # whose current domain it is wins over one that merely had it.
-        named = (
-            f"(n.{quote('domain')} = %s OR (n.{quote('domain_changed_from')} = %s "
-            f"AND n.{quote('domain_changed_at')} > %s)) "
-            f"ORDER BY CASE WHEN n.{quote('domain')} = %s THEN 0 ELSE 1 END, n.{quote('id')}"
-        )
-    else:
-        named = f"n.{quote('site_key')} = %s"
-    return (
-        f"LEFT OUTER JOIN {site_table} s ON s.{quote('id')} = "  # noqa: S608
-        f"(SELECT n.{quote('id')} FROM {site_table} n WHERE {named} LIMIT 1) "
-        f"LEFT OUTER JOIN {quote(Team._meta.db_table)} st "
-        f"ON st.{quote('id')} = s.{quote('team_id')} "
-        f"LEFT OUTER JOIN {quote(TrackerScriptConfiguration._meta.db_table)} c "
-        f"ON c.{quote('site_id')} = s.{quote('id')}"
-    )
+    """LEFT JOINs that attach the named site to any row (api.sql.site_joins_sql);
+    the values they bind are `SiteLookup.params`."""
+    return sql.site_joins_sql(_SITES, _SITE_TEAMS, _TRACKERS, by)
 
 
 def site_from_row(values) -> Site | None:
@@ -137,7 +110,7 @@ def site_for_user(
     """The site named `site_id` (its domain, or its previous domain during the grace
     period) or `site_key` (the resource dialect's key), with its team, tracker
     configuration and the user's roles on it, in one query (hand-written, see
-    apikeys/rows.py). Most requests get it with their key instead
+    api/sql.py). Most requests get it with their key instead
     (`apikeys.selectors.principal_for_raw_key`).
 
     The result carries `team_role` (the user's role in the site's team, or None) and
@@ -152,9 +125,9 @@ def site_for_lookup(*, user: User, lookup: SiteLookup | None) -> Site | None:
     """`site_for_user`, for a request's SiteLookup."""
     if lookup is None or not lookup.possible:
         return None
-    sql = f"SELECT {site_columns_sql('%s')} FROM (SELECT 1) one {site_joins_sql(lookup.by)}"  # noqa: S608
+    statement = sql.site_alone_sql(site_columns_sql("%s"), site_joins_sql(lookup.by))
     with connection.cursor() as cursor:
-        cursor.execute(sql, [user.pk, user.pk, *lookup.params()])
+        cursor.execute(statement, [user.pk, user.pk, *lookup.params()])
         row = cursor.fetchone()
     return site_from_row(row)
 
