@@ -101,31 +101,6 @@ def request_params(request, path_kwargs: dict) -> dict:
     return params
 
 
-def site_id_in_url(request, path_kwargs: dict) -> str | None:
-    """`site_id` as the path or the query string gives it, read before the caller
-    is known and so without parsing anything: the path's value, else the query
-    string's one plain `site_id`. None when neither gives a usable one (absent,
-    repeated, or spelled `site_id[...]`: `request_params` decides those later)."""
-    if "site_id" in path_kwargs:
-        value = path_kwargs["site_id"]
-        return value if isinstance(value, str) and value else None
-    values = request.query_params.getlist("site_id")
-    if len(values) == 1 and values[0]:
-        return values[0]
-    return None
-
-
-def url_mentions_site_id(request, path_kwargs: dict) -> bool:
-    """Whether the path or query string carries a non-empty `site_id` in any
-    spelling, so that its absence can be reported without reading the body."""
-    if present(path_kwargs.get("site_id")):
-        return True
-    return any(
-        (name == "site_id" or name.startswith("site_id[")) and any(values)
-        for name, values in request.query_params.lists()
-    )
-
-
 def has_body(request) -> bool:
     """Whether the request carries a body, judged from its headers alone."""
     length = request.META.get("CONTENT_LENGTH") or "0"

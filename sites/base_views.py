@@ -29,7 +29,7 @@ defined, so no subclass can serve an object that reach did not hand it.
 from rest_framework.exceptions import APIException
 
 from api import errors
-from api.params import has_body, present, site_id_in_url, url_mentions_site_id
+from api.params import has_body, present
 from api.viewsets import ApiViewSet
 from apikeys.authentication import ApiKeyAuthentication
 from apikeys.permissions import HasApiKey, HasScope
@@ -41,6 +41,7 @@ from sites.exceptions import MISSING_SITE_ID, SITE_ID_NOT_TEXT
 from sites.models import Site
 from sites.reach import Reach, named_site, rate_limit_bucket, verify
 from sites.selectors import SiteLookup
+from sites.site_id import site_id_in_url, url_mentions_site_id
 
 
 def fetchable(lookup: SiteLookup | None) -> SiteLookup | None:
