@@ -129,7 +129,7 @@ def api_exception_handler(exc, context):
         return Response(dialect.error_body(body_too_large_message()), status=413)
     if isinstance(exc, ServiceError):
         response = Response(dialect.error_body(exc.message), status=exc.status_code)
-        # e.g. apikeys.ratelimit has logged the outage's one line for this request.
+        # e.g. api.ratelimit has logged the outage's one line for this request.
         return outages.mark_logged(response) if exc.dependency_outage else response
     if outages.is_database_outage(exc):
         outages.log_database_outage(context["request"], exc)

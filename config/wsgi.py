@@ -6,6 +6,6 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 application = get_wsgi_application()
 
-from apikeys.ratelimit import announce_counting  # noqa: E402 (needs the app registry)
+from api.ratelimit import announce_counting  # noqa: E402 (needs the app registry)
 
 announce_counting()

@@ -30,11 +30,11 @@ from rest_framework.exceptions import APIException
 
 from api import errors
 from api.params import has_body, present
+from api.ratelimit import Bucket
 from api.viewsets import ApiViewSet
 from apikeys.authentication import ApiKeyAuthentication
 from apikeys.permissions import HasApiKey, HasScope
 from apikeys.principal import Principal
-from apikeys.ratelimit import Bucket
 from apikeys.scopes import PROVISION_SCOPE, READ_SCOPE, feature_for_scope
 from apikeys.throttling import ApiKeyRateThrottle
 from sites.exceptions import MISSING_SITE_ID, SITE_ID_NOT_TEXT

@@ -18,15 +18,17 @@ from rest_framework import exceptions
 
 from accounts.models import User
 from api import errors
+from api.ratelimit import Bucket
 from apikeys.exceptions import INVALID_API_KEY
 from apikeys.principal import Principal
-from apikeys.ratelimit import Bucket, legacy_user_bucket, team_bucket
+from apikeys.throttling import legacy_user_bucket
 from sites.exceptions import SITE_NOT_FOUND, NotFound
 from sites.models import Site
 from sites.selectors import SiteLookup, site_for_lookup, sites_visible_to, team_for_user
 from teams.entitlements import verify_team_entitlements
 from teams.exceptions import INVALID_TEAM_ID, TEAM_NOT_FOUND, TeamNotFound
 from teams.models import Feature, Role, Team
+from teams.rate_limits import team_bucket
 from teams.selectors import is_team_identifier, teams_reachable_by_key
 
 logger = logging.getLogger(__name__)

@@ -21,7 +21,7 @@ pytest_plugins = ["tests.site_fixtures", "tests.ratelimit_fixtures", "tests.pg_c
 def _fresh_rate_limits():
     """Every test starts with empty counters (in this process's memory; the Redis
     tests install their own limiter with their own key prefix)."""
-    from apikeys.ratelimit import LocalRateLimiter, set_rate_limiter
+    from api.ratelimit import LocalRateLimiter, set_rate_limiter
 
     set_rate_limiter(LocalRateLimiter())
     yield

@@ -10,7 +10,7 @@ import uuid
 
 import pytest
 
-from apikeys.ratelimit import LocalRateLimiter, RedisRateLimiter, set_rate_limiter
+from api.ratelimit import LocalRateLimiter, RedisRateLimiter, set_rate_limiter
 
 REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
 # An hour boundary, so tests know exactly where windows start and end.

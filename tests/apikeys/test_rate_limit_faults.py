@@ -5,7 +5,7 @@ import logging
 
 import pytest
 
-from apikeys.ratelimit import UNAVAILABLE_MESSAGE, RedisRateLimiter, set_rate_limiter
+from api.ratelimit import UNAVAILABLE_MESSAGE, RedisRateLimiter, set_rate_limiter
 from tests.ratelimit_fixtures import free_port, redis_client
 
 TEAMS = "/api/v1/sites/teams"
@@ -35,10 +35,10 @@ def test_failing_open_serves_and_warns_once_a_minute(
     unreachable_redis, team_client, settings, caplog
 ):
     settings.RATELIMIT_FAIL_OPEN = True
-    from apikeys import ratelimit
+    from api import ratelimit
 
     ratelimit._warn_fail_open.last = 0.0
-    with caplog.at_level(logging.WARNING, logger="apikeys.ratelimit"):
+    with caplog.at_level(logging.WARNING, logger="api.ratelimit"):
         assert [team_client.get(TEAMS).status_code for _ in range(3)] == [200] * 3
     warnings = [r for r in caplog.records if "serving without limits" in r.getMessage()]
     assert len(warnings) == 1
@@ -71,5 +71,5 @@ def test_a_request_refused_for_want_of_redis_logs_one_line_not_two(
     with caplog.at_level(logging.INFO):
         assert team_client.get(TEAMS).status_code == 503
     lines = [r for r in caplog.records if r.levelno >= logging.WARNING]
-    assert [r.name for r in lines] == ["apikeys.ratelimit"], [r.getMessage() for r in lines]
+    assert [r.name for r in lines] == ["api.ratelimit"], [r.getMessage() for r in lines]
     assert lines[0].exc_info is None

@@ -4,8 +4,8 @@ in-process fallback, with a controllable clock."""
 import http_sfv
 import pytest
 
+from api.ratelimit import BURST_MESSAGE, HOURLY_MESSAGE
 from apikeys.exceptions import MISSING_API_KEY
-from apikeys.ratelimit import BURST_MESSAGE, HOURLY_MESSAGE
 from teams.services import set_team_entitlements
 from tests.site_fixtures import PROVISION, READ_ONLY
 
@@ -212,7 +212,7 @@ class TestHeaders:
 
 
 def test_counting_both_windows_is_one_redis_round_trip(redis_prefix, clock, team_client):
-    from apikeys.ratelimit import RedisRateLimiter, set_rate_limiter
+    from api.ratelimit import RedisRateLimiter, set_rate_limiter
     from tests.ratelimit_fixtures import redis_client
 
     client = redis_client()

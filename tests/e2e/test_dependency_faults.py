@@ -32,7 +32,7 @@ WRITERS, READERS = 3, 3
 DOWN_FOR = 1.5  # seconds the dependency stays away
 RECOVERY_BUDGET = 2.0  # seconds from its return to the first 200
 KNOWN_DOMAIN = "known.faults.test"
-# The one line a refused request logs (api.outages, apikeys.ratelimit).
+# The one line a refused request logs (api.outages, api.ratelimit).
 OUTAGE_LINE = re.compile(
     r"api\.outages: Database unavailable|apikeys\.ratelimit: Rate limiting unavailable"
 )

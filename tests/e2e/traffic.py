@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from api.outages import DATABASE_UNAVAILABLE
-from apikeys.ratelimit import UNAVAILABLE_MESSAGE
+from api.ratelimit import UNAVAILABLE_MESSAGE
 
 CREATE, GOAL, READ_SITE, LIST_SITES = "create", "goal", "read site", "list sites"
 WRITES = (CREATE, GOAL)

@@ -1,5 +1,9 @@
-"""Hourly and burst rate limits per team (team keys, and legacy keys on a team's
-site) or per user (legacy keys elsewhere), as docs/plausible-compat.md#rate-limits says.
+"""The rate limiter: hourly and burst counters per budget (a Bucket), shared by
+every process and host through Redis, with Plausible's exact refusal messages
+(docs/plausible-compat.md#rate-limits). Whose budget a request spends is not
+decided here: a team's (teams.rate_limits), a legacy key's user's
+(apikeys.throttling), or the team owning the site a legacy key names
+(sites.reach). The DRF throttle over it is apikeys.throttling.
 
 Fixed windows aligned to the Unix epoch; the window index is part of the counter
 key, so a new window is a new counter and nothing needs resetting. Both windows
@@ -44,26 +48,6 @@ class Bucket:
     hourly_limit: int
     burst_limit: int
     burst_period: int
-
-
-def team_bucket(team) -> Bucket:
-    """A team's budget, as configured on the team (teams.models.Team)."""
-    return Bucket(
-        key=f"team:{team.identifier}",
-        hourly_limit=team.hourly_api_request_limit,
-        burst_limit=team.burst_request_limit,
-        burst_period=team.burst_period_seconds,
-    )
-
-
-def legacy_user_bucket(user_id: int) -> Bucket:
-    """A legacy key's user's own budget, the same for every user (settings)."""
-    return Bucket(
-        key=f"legacy_user:{user_id}",
-        hourly_limit=settings.LEGACY_HOURLY_API_REQUEST_LIMIT,
-        burst_limit=settings.LEGACY_BURST_REQUEST_LIMIT,
-        burst_period=settings.LEGACY_BURST_PERIOD_SECONDS,
-    )
 
 
 @dataclass(frozen=True)
