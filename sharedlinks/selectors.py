@@ -3,7 +3,7 @@ from django.utils import timezone
 
 from sharedlinks.models import SharedLink
 from sites.domains import lookup_domain
-from sites.models import Site
+from sites.models import DOMAIN_MAX_LENGTH, Site
 from sites.selectors import DOMAIN_CHANGE_GRACE
 
 
@@ -29,7 +29,7 @@ def public_site_for_page(*, domain: str):
     """A site whose owner made its stats public (`public_stats`): its share page
     opens without a slug. `domain` may be any spelling of its domain."""
     domain = lookup_domain(domain)
-    if "\x00" in domain or len(domain) > 255:
+    if "\x00" in domain or len(domain) > DOMAIN_MAX_LENGTH:
         return None
     cutoff = timezone.now() - DOMAIN_CHANGE_GRACE
     return (

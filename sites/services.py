@@ -11,7 +11,13 @@ from django.utils import timezone as django_timezone
 from accounts.models import User
 from sites.exceptions import Conflict, InvalidInput, LimitReached, NotIncluded, NotPermitted
 from sites.goal_services import sync_tracker_goals
-from sites.models import DEFAULT_TIMEZONE, DomainClaim, Site, TrackerScriptConfiguration
+from sites.models import (
+    CUSTOM_PROPERTY_MAX_LENGTH,
+    DEFAULT_TIMEZONE,
+    DomainClaim,
+    Site,
+    TrackerScriptConfiguration,
+)
 from sites.reach import WRITE_ROLES
 from sites.selectors import DOMAIN_CHANGE_GRACE
 from sites.validation import (
@@ -37,7 +43,6 @@ SITE_LIMIT_REACHED = (
 )
 
 MAX_CUSTOM_PROPERTIES = 300
-MAX_CUSTOM_PROPERTY_LENGTH = 300
 INTERNAL_PROPERTIES = frozenset({"url", "path", "search_query"})
 CONCURRENT_RENAME = "The site was changed by another request at the same time. Try again."
 PROPERTY_TOO_LONG = "Parameter `property` is too long"
@@ -367,7 +372,7 @@ def add_custom_properties(*, site: Site, properties: list[str]) -> None:
             .get(pk=site.pk)
         ) or []
         updated = list(dict.fromkeys(name.strip() for name in [*properties, *current]))
-        if any(not 1 <= len(name) <= MAX_CUSTOM_PROPERTY_LENGTH for name in updated):
+        if any(not 1 <= len(name) <= CUSTOM_PROPERTY_MAX_LENGTH for name in updated):
             raise InvalidInput(PROPERTY_TOO_LONG)
         if len(updated) > MAX_CUSTOM_PROPERTIES:
             raise InvalidInput(TOO_MANY_PROPERTIES)
