@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone as django_timezone
 
 from accounts.models import User
+from sites.domains import previous_domain_cutoff
 from sites.exceptions import Conflict, InvalidInput, LimitReached, NotIncluded, NotPermitted
 from sites.goal_services import sync_tracker_goals
 from sites.models import (
@@ -19,7 +20,6 @@ from sites.models import (
     TrackerScriptConfiguration,
 )
 from sites.reach import WRITE_ROLES
-from sites.selectors import DOMAIN_CHANGE_GRACE
 from sites.validation import (
     DOMAIN_TAKEN_MESSAGE,
     SAME_DOMAIN_MESSAGE,
@@ -95,7 +95,7 @@ def _release_domain(domain: str, *, team_id: int | None, user: User | None) -> b
     if alias_of is None:
         return False
     expired = alias_of.domain_changed_at is None or (
-        alias_of.domain_changed_at <= django_timezone.now() - DOMAIN_CHANGE_GRACE
+        alias_of.domain_changed_at <= previous_domain_cutoff()
     )
     owned_here = (
         user is not None
@@ -346,7 +346,7 @@ def delete_site(*, site: Site) -> None:
 def prune_expired_domain_changes(*, now: datetime | None = None) -> int:
     """Free previous domains whose grace period is over (a cron job may call
     `manage.py prune_domain_changes`; the services also do it lazily)."""
-    cutoff = (now or django_timezone.now()) - DOMAIN_CHANGE_GRACE
+    cutoff = previous_domain_cutoff(now)
     pruned = 0
     for site in Site.objects.filter(
         domain_changed_at__lte=cutoff, domain_changed_from__isnull=False
