@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 
+from api.params import present
 from sites.exceptions import InvalidInput, NotFound, NotIncluded
 from sites.models import (
     CURRENCY_LENGTH,
@@ -127,7 +128,7 @@ def _custom_props(raw: object, errors: list[str]) -> dict:
 
 
 def _scroll_threshold(raw: object, errors: list[str]) -> int:
-    if raw is None or raw == "":
+    if not present(raw):
         return -1
     if isinstance(raw, bool) or not isinstance(raw, int | str):
         errors.append("scroll_threshold: is invalid")
@@ -171,7 +172,7 @@ def goal_spec(*, goal_type: object, params: dict) -> GoalSpec:
                 "be used as a goal"
             )
         currency = params.get("currency")
-        if currency not in (None, ""):
+        if present(currency):
             if (
                 isinstance(currency, str)
                 and len(currency.strip()) == CURRENCY_LENGTH
