@@ -163,29 +163,17 @@ def provision_site(
         display_name, problems = name_errors(name)
         errors = [*errors, *problems]
     tracker_changes, tracker_errors = tracker_configuration_changes(tracker_configuration)
-    # The team the site goes into, for `_claiming`. A personal team created by a
-    # write that was rolled back owns no alias, so its stale id matches none.
-    resolved: list[int] = []
-
-    @transaction.atomic
-    def write() -> Site:
-        # Plausible's order: the team (and its site limit) before the site's fields.
-        team = target_team if target_team is not None else _personal_team(user)
-        resolved[:] = [team.pk]
-        team = _ensure_team_may_add_site(team)
-        if errors:
-            raise InvalidSiteInput(errors)
-        site = _insert_site(
-            team=team, domain=normalized, timezone=timezone, name=display_name or normalized
-        )
-        if tracker_errors:
-            # After the site's own errors; nothing is kept (docs/plausible-compat.md#create-a-site).
-            raise InvalidSiteInput(tracker_errors)
-        _create_tracker_configuration(site, tracker_changes)
-        return site
-
-    return _claiming(
-        normalized, team_of=lambda: resolved[0] if resolved else None, user=user, write=write
+    # Plausible's order: the team (and its site limit) before the site's fields, and
+    # the tracker configuration after them (docs/plausible-compat.md#create-a-site).
+    return _create_site(
+        team=lambda: target_team if target_team is not None else _personal_team(user),
+        user=user,
+        domain=normalized,
+        timezone=timezone,
+        name=display_name,
+        tracker_changes=tracker_changes,
+        field_errors=errors,
+        tracker_errors=tracker_errors,
     )
 
 
@@ -197,23 +185,62 @@ def create_site(
     tracker_configuration: dict | None = None,
 ) -> Site:
     """Create a site in a known team (admin, commands, tests): the API's rules
-    except team permission."""
+    except team permission. Invalid input is refused before anything is locked."""
     normalized, errors = new_site_errors(domain=domain, timezone=timezone)
     if errors:
         raise InvalidSiteInput(errors)
     tracker_changes, tracker_errors = tracker_configuration_changes(tracker_configuration)
     if tracker_errors:
         raise InvalidSiteInput(tracker_errors)
+    # No user: nobody may take back a previous domain in its grace period.
+    return _create_site(
+        team=lambda: team,
+        user=None,
+        domain=normalized,
+        timezone=timezone,
+        name=None,
+        tracker_changes=tracker_changes,
+        field_errors=[],
+        tracker_errors=[],
+    )
+
+
+def _create_site(
+    *,
+    team: Callable[[], Team],
+    user: User | None,
+    domain: str | None,
+    timezone: object,
+    name: str | None,
+    tracker_changes: dict,
+    field_errors: list[FieldError],
+    tracker_errors: list[FieldError],
+) -> Site:
+    """The one way a site comes to be: in one transaction, lock `team()` and check
+    its entitlements and site limit, refuse `field_errors`, insert the site (named
+    `name`, else after its domain) with its domain claim, refuse `tracker_errors`,
+    then create its tracker configuration. A claim refused by another site's
+    previous domain goes through `_claiming`, which may free it for `user`."""
+    # The team the site goes into, for `_claiming`. A personal team created by a
+    # write that was rolled back owns no alias, so its stale id matches none.
+    resolved: list[int] = []
 
     @transaction.atomic
     def write() -> Site:
-        site = _insert_site(
-            team=_ensure_team_may_add_site(team), domain=normalized, timezone=timezone
-        )
+        chosen = team()
+        resolved[:] = [chosen.pk]
+        chosen = _ensure_team_may_add_site(chosen)
+        if field_errors:
+            raise InvalidSiteInput(field_errors)
+        site = _insert_site(team=chosen, domain=domain, timezone=timezone, name=name)
+        if tracker_errors:
+            raise InvalidSiteInput(tracker_errors)
         _create_tracker_configuration(site, tracker_changes)
         return site
 
-    return _claiming(normalized, team_of=lambda: team.pk, user=None, write=write)
+    return _claiming(
+        domain, team_of=lambda: resolved[0] if resolved else None, user=user, write=write
+    )
 
 
 def _insert_site(*, team: Team, domain: str, timezone: str, name: str | None = None) -> Site:
