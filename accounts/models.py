@@ -3,6 +3,9 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+EMAIL_MAX_LENGTH = 254  # RFC 5321's limit on a forward path
+USER_NAME_MAX_LENGTH = 150
+
 
 class UserManager(BaseUserManager):
     use_in_migrations = True
@@ -36,8 +39,8 @@ def normalize_email(email: str) -> str:
 class User(AbstractBaseUser, PermissionsMixin):
     """A person. Signs in with an email address; has no username."""
 
-    email = models.EmailField(max_length=254, unique=True)
-    name = models.CharField(max_length=150, blank=True)
+    email = models.EmailField(max_length=EMAIL_MAX_LENGTH, unique=True)
+    name = models.CharField(max_length=USER_NAME_MAX_LENGTH, blank=True)
     is_staff = models.BooleanField(
         default=False, help_text="Can sign in to the admin and issue API keys over HTTP."
     )

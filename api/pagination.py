@@ -14,6 +14,7 @@ from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
 
 from api import errors
+from api.params import present
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 100
@@ -53,7 +54,7 @@ def paginate_by_sort_key(fetch, params: dict, field: str) -> Page:
     `before`, at most `count` of them."""
     limit = parse_limit(params.get("limit"))
     after, before = params.get("after"), params.get("before")
-    if before not in (None, "") and after in (None, ""):
+    if present(before) and not present(after):
         cursor = decode_cursor(before, "before", field)
         rows = fetch(after=None, before=cursor, count=limit + 1)
         more = len(rows) > limit
@@ -61,7 +62,7 @@ def paginate_by_sort_key(fetch, params: dict, field: str) -> Page:
         meta_before = encode_cursor(rows[0][0], field) if rows and more else None
         meta_after = encode_cursor(rows[-1][0], field) if rows else None
     else:
-        cursor = decode_cursor(after, "after", field) if after not in (None, "") else None
+        cursor = decode_cursor(after, "after", field) if present(after) else None
         rows = fetch(after=cursor, before=None, count=limit + 1)
         more = len(rows) > limit
         rows = rows[:limit]
@@ -92,13 +93,13 @@ def paginate_by_id_desc(queryset: QuerySet, params: dict) -> Page:
     towards newer ones."""
     limit = parse_limit(params.get("limit"))
     after, before = params.get("after"), params.get("before")
-    if after not in (None, ""):
+    if present(after):
         cursor = decode_cursor(after, "after")
         rows = list(queryset.filter(pk__lt=cursor).order_by("-pk")[: limit + 1])
         items, more = rows[:limit], len(rows) > limit
         meta_before = encode_cursor(items[0].pk) if items else None
         meta_after = encode_cursor(items[-1].pk) if more else None
-    elif before not in (None, ""):
+    elif present(before):
         cursor = decode_cursor(before, "before")
         rows = list(queryset.filter(pk__gt=cursor).order_by("pk")[: limit + 1])
         more = len(rows) > limit

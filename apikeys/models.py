@@ -4,8 +4,12 @@ from django.db.models.functions import Length
 from django.db.models.lookups import Exact
 from django.utils import timezone
 
+from apikeys.keys import PREFIX_LENGTH
 from apikeys.scopes import DEFAULT_SCOPES, PROVISION_SCOPE
 from teams.models import Team
+
+API_KEY_NAME_MAX_LENGTH = 200
+KEY_HASH_LENGTH = 64  # a SHA-256 hex digest (apikeys.keys.hash_key)
 
 
 def default_scopes() -> list[str]:
@@ -23,9 +27,9 @@ class ApiKey(models.Model):
     team = models.ForeignKey(
         Team, on_delete=models.CASCADE, null=True, blank=True, related_name="api_keys"
     )
-    name = models.CharField(max_length=200)
-    key_prefix = models.CharField(max_length=6, db_index=True)
-    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    name = models.CharField(max_length=API_KEY_NAME_MAX_LENGTH)
+    key_prefix = models.CharField(max_length=PREFIX_LENGTH, db_index=True)
+    key_hash = models.CharField(max_length=KEY_HASH_LENGTH, unique=True, editable=False)
     scopes = models.JSONField(default=default_scopes)
     allowed_networks = models.JSONField(
         default=list,
@@ -51,7 +55,8 @@ class ApiKey(models.Model):
         verbose_name = "API key"
         constraints = [
             models.CheckConstraint(
-                condition=Exact(Length("key_hash"), 64), name="apikey_hash_is_sha256_hex"
+                condition=Exact(Length("key_hash"), KEY_HASH_LENGTH),
+                name="apikey_hash_is_sha256_hex",
             ),
         ]
 

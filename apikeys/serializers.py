@@ -1,6 +1,8 @@
 from rest_framework import serializers
 
+from accounts.models import EMAIL_MAX_LENGTH
 from apikeys.keys import PREFIX_LENGTH
+from apikeys.models import API_KEY_NAME_MAX_LENGTH
 
 ONE_OF_KEY_OR_PREFIX = "Send exactly one of `key` (the whole key) or `key_prefix`."
 NOT_TEXT = "Must be a string."
@@ -21,9 +23,10 @@ class TextField(serializers.CharField):
 class StaffKeyRequestSerializer(serializers.Serializer):
     """Body of POST /api/v2/auth/keys (after Plesk). Every field is optional."""
 
-    login = serializers.EmailField(required=False, max_length=254)
+    login = serializers.EmailField(required=False, max_length=EMAIL_MAX_LENGTH)
     ip = TextField(required=False, max_length=64)
-    description = TextField(required=False, max_length=200, allow_blank=True)
+    # Becomes the key's name.
+    description = TextField(required=False, max_length=API_KEY_NAME_MAX_LENGTH, allow_blank=True)
     team_id = serializers.UUIDField(required=False, allow_null=True)
     scopes = serializers.ListField(
         child=TextField(max_length=64), required=False, allow_empty=False

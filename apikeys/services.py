@@ -9,7 +9,7 @@ from django.utils import timezone
 from accounts.models import User
 from apikeys import keys
 from apikeys.allowed_networks import parse_networks
-from apikeys.models import ApiKey
+from apikeys.models import API_KEY_NAME_MAX_LENGTH, ApiKey
 from apikeys.scopes import DEFAULT_SCOPES, validate_scopes
 from teams.models import Membership, Team
 
@@ -53,8 +53,10 @@ def validate_key_request(
     name = (name or "").strip()
     if not name:
         raise ValidationError("An API key needs a name.")
-    if len(name) > ApiKey._meta.get_field("name").max_length:
-        raise ValidationError("The API key name is too long (at most 200 characters).")
+    if len(name) > API_KEY_NAME_MAX_LENGTH:
+        raise ValidationError(
+            f"The API key name is too long (at most {API_KEY_NAME_MAX_LENGTH} characters)."
+        )
     if expires_at is not None and expires_at <= timezone.now():
         raise ValidationError("The expiry time must be in the future.")
     if not user.is_active:

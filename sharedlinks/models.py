@@ -1,9 +1,10 @@
 from django.db import models
 
-from sites.ids import nanoid
+from sites.ids import NANOID_LENGTH, nanoid
 from sites.models import Site
 
 SHARED_LINK_NAME_MAX_LENGTH = 255
+SHARED_LINK_SLUG_LENGTH = NANOID_LENGTH
 
 
 class SharedLink(models.Model):
@@ -12,7 +13,7 @@ class SharedLink(models.Model):
 
     site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="shared_links")
     name = models.CharField(max_length=SHARED_LINK_NAME_MAX_LENGTH)
-    slug = models.CharField(max_length=21, unique=True, default=nanoid)
+    slug = models.CharField(max_length=SHARED_LINK_SLUG_LENGTH, unique=True, default=nanoid)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -1,10 +1,8 @@
 from django.db.models import Q
-from django.utils import timezone
 
 from sharedlinks.models import SharedLink
-from sites.domains import lookup_domain
-from sites.models import Site
-from sites.selectors import DOMAIN_CHANGE_GRACE
+from sites.domains import lookup_domain, previous_domain_cutoff
+from sites.models import DOMAIN_MAX_LENGTH, Site
 
 
 def shared_link_for_page(*, domain: str, slug: str) -> SharedLink | None:
@@ -13,7 +11,7 @@ def shared_link_for_page(*, domain: str, slug: str) -> SharedLink | None:
     if not slug or len(slug) > 64 or "\x00" in slug or "\x00" in domain:
         return None
     domain = lookup_domain(domain)
-    cutoff = timezone.now() - DOMAIN_CHANGE_GRACE
+    cutoff = previous_domain_cutoff()
     return (
         SharedLink.objects.select_related("site")
         .filter(slug=slug)
@@ -29,9 +27,9 @@ def public_site_for_page(*, domain: str):
     """A site whose owner made its stats public (`public_stats`): its share page
     opens without a slug. `domain` may be any spelling of its domain."""
     domain = lookup_domain(domain)
-    if "\x00" in domain or len(domain) > 255:
+    if "\x00" in domain or len(domain) > DOMAIN_MAX_LENGTH:
         return None
-    cutoff = timezone.now() - DOMAIN_CHANGE_GRACE
+    cutoff = previous_domain_cutoff()
     return (
         Site.objects.filter(public_stats=True)
         .filter(Q(domain=domain) | Q(domain_changed_from=domain, domain_changed_at__gt=cutoff))

@@ -13,14 +13,23 @@ the `idna` package.
 
 The form is idempotent: canonicalising a canonical domain gives it back, which
 is what lets a lookup canonicalise its value and compare it with stored ones.
+
+A site whose domain changes keeps answering to its previous one for
+`DOMAIN_CHANGE_GRACE`; `previous_domain_cutoff` is that rule for every lookup,
+write and clean-up (docs/plausible-compat.md#previous-domains).
 """
 
 import unicodedata
+from datetime import datetime, timedelta
 
 import idna
+from django.utils import timezone
 
 _SCHEMES = ("http://", "https://")
 _ACE_PREFIX = "xn--"
+
+# How long a previous domain keeps resolving after a domain change.
+DOMAIN_CHANGE_GRACE = timedelta(hours=72)
 
 
 def _plausible_normalisation(domain: str) -> str:
@@ -104,3 +113,9 @@ def lookup_domain(value: str) -> str:
         return value
     canonical, valid = canonical_domain(value)
     return canonical if valid and canonical else value
+
+
+def previous_domain_cutoff(now: datetime | None = None) -> datetime:
+    """A previous domain changed at or before this moment no longer resolves (and
+    may be taken by another site); one changed after it still does."""
+    return (now or timezone.now()) - DOMAIN_CHANGE_GRACE

@@ -10,12 +10,21 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 
+from api.params import present
 from sites.exceptions import InvalidInput, NotFound, NotIncluded
-from sites.models import Goal, Site
+from sites.models import (
+    CURRENCY_LENGTH,
+    CUSTOM_PROPERTY_MAX_LENGTH,
+    GOAL_EVENT_NAME_MAX_LENGTH,
+    GOAL_TEXT_MAX_LENGTH,
+    Goal,
+    Site,
+)
 from sites.validation import TRACKER_FLAGS
 from teams.models import Feature
 
 GOAL_TYPES = ("event", "page")
+MAX_PROPS = 3  # custom properties per goal
 GOAL_TYPE_REQUIRED = "Parameter `goal_type` is required to create a goal"
 GOAL_TYPE_INVALID = "Parameter `goal_type` must be `event` or `page`"
 EVENT_NAME_REQUIRED = "Parameter `event_name` is required to create a goal"
@@ -27,19 +36,15 @@ LIMIT_REACHED = (
 )
 DISPLAY_NAME_TAKEN = "display_name: has already been taken"
 PROPS_NOT_A_MAP = "custom_props: must be a map with string keys and string values"
-TOO_MANY_PROPS = "custom_props: use at most 3 properties per goal"
-PROP_KEY_LENGTH = "custom_props: key length is 1..300 characters"
-PROP_VALUE_LENGTH = "custom_props: value length is 1..2000 characters"
+TOO_MANY_PROPS = f"custom_props: use at most {MAX_PROPS} properties per goal"
+PROP_KEY_LENGTH = f"custom_props: key length is 1..{CUSTOM_PROPERTY_MAX_LENGTH} characters"
+PROP_VALUE_LENGTH = f"custom_props: value length is 1..{GOAL_TEXT_MAX_LENGTH} characters"
 SCROLL_RANGE = "scroll_threshold: Should be -1 (missing) or in range [0, 100]"
 BLANK_GOAL = (
     "display_name: can't be blank, page_path: this field is required and must start "
     "with a /, event_name: this field is required and cannot be blank"
 )
 RESERVED_EVENT_NAMES = frozenset({"engagement", "__journey_end__"})
-
-MAX_EVENT_NAME_LENGTH = 120
-MAX_TEXT_LENGTH = 2000
-MAX_PROPS = 3
 
 # Tracker flags whose switching on creates, and off deletes, an event goal.
 TRACKER_GOALS = {
@@ -114,16 +119,16 @@ def _custom_props(raw: object, errors: list[str]) -> dict:
         return {}
     if len(raw) > MAX_PROPS:
         errors.append(TOO_MANY_PROPS)
-    elif not all(1 <= len(key) <= 300 for key in raw):
+    elif not all(1 <= len(key) <= CUSTOM_PROPERTY_MAX_LENGTH for key in raw):
         errors.append(PROP_KEY_LENGTH)
-    elif not all(1 <= len(value) <= MAX_TEXT_LENGTH for value in raw.values()):
+    elif not all(1 <= len(value) <= GOAL_TEXT_MAX_LENGTH for value in raw.values()):
         errors.append(PROP_VALUE_LENGTH)
     # Sorted keys: equal maps are stored identically, so the unique index sees them.
     return dict(sorted(raw.items()))
 
 
 def _scroll_threshold(raw: object, errors: list[str]) -> int:
-    if raw is None or raw == "":
+    if not present(raw):
         return -1
     if isinstance(raw, bool) or not isinstance(raw, int | str):
         errors.append("scroll_threshold: is invalid")
@@ -159,16 +164,20 @@ def goal_spec(*, goal_type: object, params: dict) -> GoalSpec:
         spec.event_name = event_name.strip()
         if not spec.event_name:
             errors.append(BLANK_GOAL)
-        elif len(spec.event_name) > MAX_EVENT_NAME_LENGTH:
-            errors.append(_too_long("event_name", MAX_EVENT_NAME_LENGTH))
+        elif len(spec.event_name) > GOAL_EVENT_NAME_MAX_LENGTH:
+            errors.append(_too_long("event_name", GOAL_EVENT_NAME_MAX_LENGTH))
         elif spec.event_name in RESERVED_EVENT_NAMES:
             errors.append(
                 f"event_name: The event name '{spec.event_name}' is reserved and cannot "
                 "be used as a goal"
             )
         currency = params.get("currency")
-        if currency not in (None, ""):
-            if isinstance(currency, str) and len(currency.strip()) == 3 and currency.isalpha():
+        if present(currency):
+            if (
+                isinstance(currency, str)
+                and len(currency.strip()) == CURRENCY_LENGTH
+                and currency.isalpha()
+            ):
                 spec.currency = currency.strip().upper()
             else:
                 errors.append("currency: is invalid")
@@ -185,13 +194,13 @@ def goal_spec(*, goal_type: object, params: dict) -> GoalSpec:
             page_path = "/"
         page_path = page_path.strip()
         spec.page_path = page_path if page_path.startswith("/") else "/" + page_path
-        if len(spec.page_path) > MAX_TEXT_LENGTH:
-            errors.append(_too_long("page_path", MAX_TEXT_LENGTH))
+        if len(spec.page_path) > GOAL_TEXT_MAX_LENGTH:
+            errors.append(_too_long("page_path", GOAL_TEXT_MAX_LENGTH))
         spec.scroll_threshold = _scroll_threshold(params.get("scroll_threshold"), errors)
         default_display = f"Visit {spec.page_path}"
     spec.display_name = (raw_display or "").strip() or default_display
-    if len(spec.display_name) > MAX_TEXT_LENGTH:
-        errors.append(_too_long("display_name", MAX_TEXT_LENGTH))
+    if len(spec.display_name) > GOAL_TEXT_MAX_LENGTH:
+        errors.append(_too_long("display_name", GOAL_TEXT_MAX_LENGTH))
     return spec
 
 

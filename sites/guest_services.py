@@ -24,7 +24,7 @@ from django.db.models import Exists, OuterRef, Q, Subquery
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from accounts.models import User, normalize_email
+from accounts.models import EMAIL_MAX_LENGTH, User, normalize_email
 from accounts.services import create_user
 from sites.exceptions import Conflict, Gone, InvalidInput, NotFound, NotPermitted, Unavailable
 from sites.models import GuestInvitation, GuestMembership, GuestRole, Site
@@ -32,7 +32,6 @@ from teams.models import Membership
 
 logger = logging.getLogger(__name__)
 
-MAX_EMAIL_LENGTH = 254  # RFC 5321, and the column
 EMAIL_REQUIRED = "Parameter `email` is required to create guest"
 ROLE_REQUIRED = (
     "Parameter `role` is required to create guest. Possible values: `viewer` or `editor`"
@@ -77,7 +76,7 @@ def require_guest_email(raw: object) -> str:
 
 def clean_guest_email(raw: object) -> str:
     email = normalize_email(require_guest_email(raw))
-    if len(email) > MAX_EMAIL_LENGTH:
+    if len(email) > EMAIL_MAX_LENGTH:
         raise InvalidInput(EMAIL_INVALID)
     try:
         validate_email(email)

@@ -4,12 +4,24 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from accounts.models import EMAIL_MAX_LENGTH
 from sites.ids import new_site_key, new_tracker_id
-from teams.models import Team
+from teams.models import ROLE_MAX_LENGTH, Team
 
 DEFAULT_TIMEZONE = "Etc/UTC"
 DOMAIN_MAX_LENGTH = 255
 SITE_NAME_MAX_LENGTH = 255  # a name defaults to the domain
+SITE_KEY_MAX_LENGTH = 32
+TIMEZONE_MAX_LENGTH = 64
+# A custom property's name: an entry of `allowed_event_props`, a goal's property key.
+CUSTOM_PROPERTY_MAX_LENGTH = 300
+TRACKER_ID_MAX_LENGTH = 24
+INSTALLATION_TYPE_MAX_LENGTH = 16
+GOAL_EVENT_NAME_MAX_LENGTH = 120
+# A goal's page path, its display name and each of its property values.
+GOAL_TEXT_MAX_LENGTH = 2000
+CURRENCY_LENGTH = 3  # an ISO 4217 code
+DIGEST_LENGTH = 64  # a SHA-256 hex digest
 
 
 class GuestRole(models.TextChoices):
@@ -22,7 +34,9 @@ class Site(models.Model):
     resource dialect (/api/v1/analytics/sites) by its immutable `site_key`."""
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    site_key = models.CharField(max_length=32, unique=True, default=new_site_key, editable=False)
+    site_key = models.CharField(
+        max_length=SITE_KEY_MAX_LENGTH, unique=True, default=new_site_key, editable=False
+    )
     name = models.CharField(max_length=SITE_NAME_MAX_LENGTH)
     public_stats = models.BooleanField(
         default=False, help_text="The share page opens without a shared-link slug."
@@ -34,7 +48,7 @@ class Site(models.Model):
         max_length=DOMAIN_MAX_LENGTH, null=True, blank=True, unique=True
     )
     domain_changed_at = models.DateTimeField(null=True, blank=True)
-    timezone = models.CharField(max_length=64, default=DEFAULT_TIMEZONE)
+    timezone = models.CharField(max_length=TIMEZONE_MAX_LENGTH, default=DEFAULT_TIMEZONE)
     # The custom-property allow-list, newest first (Plausible's `allowed_event_props`).
     allowed_event_props = models.JSONField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -76,10 +90,15 @@ class TrackerScriptConfiguration(models.Model):
     site = models.OneToOneField(
         Site, on_delete=models.CASCADE, related_name="tracker_script_configuration"
     )
-    public_id = models.CharField(max_length=24, unique=True, default=new_tracker_id)
+    public_id = models.CharField(
+        max_length=TRACKER_ID_MAX_LENGTH, unique=True, default=new_tracker_id
+    )
     # NULL is Plausible's "not set" and is what the API shows.
     installation_type = models.CharField(  # noqa: DJ001
-        max_length=16, choices=InstallationType.choices, null=True, blank=True
+        max_length=INSTALLATION_TYPE_MAX_LENGTH,
+        choices=InstallationType.choices,
+        null=True,
+        blank=True,
     )
     track_404_pages = models.BooleanField(default=False)
     hash_based_routing = models.BooleanField(default=False)
@@ -101,18 +120,18 @@ class Goal(models.Model):
     site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="goals")
     # NULL, not "", marks the unused one of the two, so partial unique indexes and
     # the XOR check can tell event goals from page goals.
-    event_name = models.CharField(max_length=120, null=True, blank=True)  # noqa: DJ001
-    page_path = models.CharField(max_length=2000, null=True, blank=True)  # noqa: DJ001
+    event_name = models.CharField(max_length=GOAL_EVENT_NAME_MAX_LENGTH, null=True, blank=True)  # noqa: DJ001
+    page_path = models.CharField(max_length=GOAL_TEXT_MAX_LENGTH, null=True, blank=True)  # noqa: DJ001
     scroll_threshold = models.SmallIntegerField(default=-1)
-    display_name = models.CharField(max_length=2000)
+    display_name = models.CharField(max_length=GOAL_TEXT_MAX_LENGTH)
     # Stored with sorted keys, so equal maps are equal values on every database.
     custom_props = models.JSONField(default=dict, blank=True)
-    currency = models.CharField(max_length=3, null=True, blank=True)  # noqa: DJ001
+    currency = models.CharField(max_length=CURRENCY_LENGTH, null=True, blank=True)  # noqa: DJ001
     # SHA-256 of what makes a goal unique (see `goal_services.goal_keys`). Unique
     # indexes on these, not on the texts: a 2000-character name or three
     # 2000-character property values overflow PostgreSQL's btree row limit.
-    target_key = models.CharField(max_length=64, editable=False)
-    display_key = models.CharField(max_length=64, editable=False)
+    target_key = models.CharField(max_length=DIGEST_LENGTH, editable=False)
+    display_key = models.CharField(max_length=DIGEST_LENGTH, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -151,7 +170,7 @@ class GuestMembership(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="guest_memberships"
     )
-    role = models.CharField(max_length=16, choices=GuestRole.choices)
+    role = models.CharField(max_length=ROLE_MAX_LENGTH, choices=GuestRole.choices)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -172,9 +191,9 @@ class GuestInvitation(models.Model):
 
     site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="guest_invitations")
     # Stored lower-cased: guests are matched case-insensitively.
-    email = models.EmailField(max_length=254)
-    role = models.CharField(max_length=16, choices=GuestRole.choices)
-    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    email = models.EmailField(max_length=EMAIL_MAX_LENGTH)
+    role = models.CharField(max_length=ROLE_MAX_LENGTH, choices=GuestRole.choices)
+    token_hash = models.CharField(max_length=DIGEST_LENGTH, unique=True, editable=False)
     invited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

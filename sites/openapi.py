@@ -6,7 +6,16 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from api.openapi import PaginationMetaSerializer, query
-from sites.models import GuestRole, InstallationType
+from sites.goal_services import MAX_PROPS
+from sites.models import (
+    CURRENCY_LENGTH,
+    CUSTOM_PROPERTY_MAX_LENGTH,
+    DOMAIN_MAX_LENGTH,
+    GOAL_EVENT_NAME_MAX_LENGTH,
+    GOAL_TEXT_MAX_LENGTH,
+    GuestRole,
+    InstallationType,
+)
 from sites.serializers import GoalSerializer, GuestSerializer, SiteListItemSerializer
 from sites.validation import TRACKER_FLAGS
 
@@ -41,7 +50,7 @@ class TrackerConfigurationRequest(serializers.Serializer):
 
 class SiteCreateRequest(serializers.Serializer):
     domain = serializers.CharField(
-        max_length=255, help_text="Normalised: scheme, www. and slashes go."
+        max_length=DOMAIN_MAX_LENGTH, help_text="Normalised: scheme, www. and slashes go."
     )
     timezone = serializers.CharField(required=False, help_text="IANA name; default Etc/UTC.")
     team_id = serializers.UUIDField(
@@ -51,32 +60,36 @@ class SiteCreateRequest(serializers.Serializer):
 
 
 class SiteUpdateRequest(serializers.Serializer):
-    domain = serializers.CharField(max_length=255, required=False, allow_null=True)
+    domain = serializers.CharField(max_length=DOMAIN_MAX_LENGTH, required=False, allow_null=True)
     tracker_script_configuration = TrackerConfigurationRequest(required=False, allow_null=True)
 
 
 class GoalRequest(serializers.Serializer):
     site_id = serializers.CharField(min_length=1)
     goal_type = serializers.ChoiceField(choices=["event", "page"])
-    event_name = serializers.CharField(required=False, max_length=120)
-    page_path = serializers.CharField(required=False, max_length=2000)
+    event_name = serializers.CharField(required=False, max_length=GOAL_EVENT_NAME_MAX_LENGTH)
+    page_path = serializers.CharField(required=False, max_length=GOAL_TEXT_MAX_LENGTH)
     # null means "not given" for the optional fields, as in Plausible.
-    display_name = serializers.CharField(required=False, allow_null=True, max_length=2000)
+    display_name = serializers.CharField(
+        required=False, allow_null=True, max_length=GOAL_TEXT_MAX_LENGTH
+    )
     custom_props = serializers.DictField(
-        child=serializers.CharField(max_length=2000),
+        child=serializers.CharField(max_length=GOAL_TEXT_MAX_LENGTH),
         required=False,
         allow_null=True,
-        help_text="At most 3.",
+        help_text=f"At most {MAX_PROPS}.",
     )
     scroll_threshold = serializers.IntegerField(
         required=False, allow_null=True, min_value=-1, max_value=100
     )
-    currency = serializers.CharField(required=False, allow_null=True, min_length=3, max_length=3)
+    currency = serializers.CharField(
+        required=False, allow_null=True, min_length=CURRENCY_LENGTH, max_length=CURRENCY_LENGTH
+    )
 
 
 class CustomPropertyRequest(serializers.Serializer):
     site_id = serializers.CharField(min_length=1)
-    property = serializers.CharField(max_length=300)
+    property = serializers.CharField(max_length=CUSTOM_PROPERTY_MAX_LENGTH)
 
 
 class GuestRequest(serializers.Serializer):
@@ -87,6 +100,8 @@ class GuestRequest(serializers.Serializer):
 
 class SharedLinkRequest(serializers.Serializer):
     site_id = serializers.CharField(min_length=1)
+    # sharedlinks.models.SHARED_LINK_NAME_MAX_LENGTH, which sites may not import
+    # (sharedlinks sits above sites); tests/test_limits.py keeps the two equal.
     name = serializers.CharField(max_length=255)
 
 

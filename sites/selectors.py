@@ -2,16 +2,14 @@
 only answer "which rows", each in a constant number of queries."""
 
 from dataclasses import dataclass
-from datetime import timedelta
 
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
-from django.utils import timezone
 
 from accounts.models import User
 from api import sql
 from api.sql import RowLoader, split_row
-from sites.domains import lookup_domain
+from sites.domains import lookup_domain, previous_domain_cutoff
 from sites.models import (
     DOMAIN_MAX_LENGTH,
     Goal,
@@ -22,10 +20,6 @@ from sites.models import (
 )
 from teams.models import Membership, Team
 from teams.selectors import parse_identifier
-
-# How long a previous domain keeps resolving (docs/plausible-compat.md#previous-domains).
-DOMAIN_CHANGE_GRACE = timedelta(hours=72)
-
 
 _SITES = RowLoader(Site, "s")
 _SITE_TEAMS = RowLoader(Team, "st")
@@ -67,7 +61,7 @@ class SiteLookup:
     def params(self) -> list:
         """The values bound by `site_joins_sql(self.by)`, in order."""
         if self.by == "domain":
-            cutoff = timezone.now() - DOMAIN_CHANGE_GRACE
+            cutoff = previous_domain_cutoff()
             cutoff = connection.ops.adapt_datetimefield_value(cutoff)
             return [self.value, self.value, cutoff, self.value]
         return [self.value]

@@ -9,11 +9,17 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone as django_timezone
 
 from accounts.models import User
+from sites.domains import previous_domain_cutoff
 from sites.exceptions import Conflict, InvalidInput, LimitReached, NotIncluded, NotPermitted
 from sites.goal_services import sync_tracker_goals
-from sites.models import DEFAULT_TIMEZONE, DomainClaim, Site, TrackerScriptConfiguration
+from sites.models import (
+    CUSTOM_PROPERTY_MAX_LENGTH,
+    DEFAULT_TIMEZONE,
+    DomainClaim,
+    Site,
+    TrackerScriptConfiguration,
+)
 from sites.reach import WRITE_ROLES
-from sites.selectors import DOMAIN_CHANGE_GRACE
 from sites.validation import (
     DOMAIN_TAKEN_MESSAGE,
     SAME_DOMAIN_MESSAGE,
@@ -37,7 +43,6 @@ SITE_LIMIT_REACHED = (
 )
 
 MAX_CUSTOM_PROPERTIES = 300
-MAX_CUSTOM_PROPERTY_LENGTH = 300
 INTERNAL_PROPERTIES = frozenset({"url", "path", "search_query"})
 CONCURRENT_RENAME = "The site was changed by another request at the same time. Try again."
 PROPERTY_TOO_LONG = "Parameter `property` is too long"
@@ -90,7 +95,7 @@ def _release_domain(domain: str, *, team_id: int | None, user: User | None) -> b
     if alias_of is None:
         return False
     expired = alias_of.domain_changed_at is None or (
-        alias_of.domain_changed_at <= django_timezone.now() - DOMAIN_CHANGE_GRACE
+        alias_of.domain_changed_at <= previous_domain_cutoff()
     )
     owned_here = (
         user is not None
@@ -158,29 +163,17 @@ def provision_site(
         display_name, problems = name_errors(name)
         errors = [*errors, *problems]
     tracker_changes, tracker_errors = tracker_configuration_changes(tracker_configuration)
-    # The team the site goes into, for `_claiming`. A personal team created by a
-    # write that was rolled back owns no alias, so its stale id matches none.
-    resolved: list[int] = []
-
-    @transaction.atomic
-    def write() -> Site:
-        # Plausible's order: the team (and its site limit) before the site's fields.
-        team = target_team if target_team is not None else _personal_team(user)
-        resolved[:] = [team.pk]
-        team = _ensure_team_may_add_site(team)
-        if errors:
-            raise InvalidSiteInput(errors)
-        site = _insert_site(
-            team=team, domain=normalized, timezone=timezone, name=display_name or normalized
-        )
-        if tracker_errors:
-            # After the site's own errors; nothing is kept (docs/plausible-compat.md#create-a-site).
-            raise InvalidSiteInput(tracker_errors)
-        _create_tracker_configuration(site, tracker_changes)
-        return site
-
-    return _claiming(
-        normalized, team_of=lambda: resolved[0] if resolved else None, user=user, write=write
+    # Plausible's order: the team (and its site limit) before the site's fields, and
+    # the tracker configuration after them (docs/plausible-compat.md#create-a-site).
+    return _create_site(
+        team=lambda: target_team if target_team is not None else _personal_team(user),
+        user=user,
+        domain=normalized,
+        timezone=timezone,
+        name=display_name,
+        tracker_changes=tracker_changes,
+        field_errors=errors,
+        tracker_errors=tracker_errors,
     )
 
 
@@ -192,23 +185,62 @@ def create_site(
     tracker_configuration: dict | None = None,
 ) -> Site:
     """Create a site in a known team (admin, commands, tests): the API's rules
-    except team permission."""
+    except team permission. Invalid input is refused before anything is locked."""
     normalized, errors = new_site_errors(domain=domain, timezone=timezone)
     if errors:
         raise InvalidSiteInput(errors)
     tracker_changes, tracker_errors = tracker_configuration_changes(tracker_configuration)
     if tracker_errors:
         raise InvalidSiteInput(tracker_errors)
+    # No user: nobody may take back a previous domain in its grace period.
+    return _create_site(
+        team=lambda: team,
+        user=None,
+        domain=normalized,
+        timezone=timezone,
+        name=None,
+        tracker_changes=tracker_changes,
+        field_errors=[],
+        tracker_errors=[],
+    )
+
+
+def _create_site(
+    *,
+    team: Callable[[], Team],
+    user: User | None,
+    domain: str | None,
+    timezone: object,
+    name: str | None,
+    tracker_changes: dict,
+    field_errors: list[FieldError],
+    tracker_errors: list[FieldError],
+) -> Site:
+    """The one way a site comes to be: in one transaction, lock `team()` and check
+    its entitlements and site limit, refuse `field_errors`, insert the site (named
+    `name`, else after its domain) with its domain claim, refuse `tracker_errors`,
+    then create its tracker configuration. A claim refused by another site's
+    previous domain goes through `_claiming`, which may free it for `user`."""
+    # The team the site goes into, for `_claiming`. A personal team created by a
+    # write that was rolled back owns no alias, so its stale id matches none.
+    resolved: list[int] = []
 
     @transaction.atomic
     def write() -> Site:
-        site = _insert_site(
-            team=_ensure_team_may_add_site(team), domain=normalized, timezone=timezone
-        )
+        chosen = team()
+        resolved[:] = [chosen.pk]
+        chosen = _ensure_team_may_add_site(chosen)
+        if field_errors:
+            raise InvalidSiteInput(field_errors)
+        site = _insert_site(team=chosen, domain=domain, timezone=timezone, name=name)
+        if tracker_errors:
+            raise InvalidSiteInput(tracker_errors)
         _create_tracker_configuration(site, tracker_changes)
         return site
 
-    return _claiming(normalized, team_of=lambda: team.pk, user=None, write=write)
+    return _claiming(
+        domain, team_of=lambda: resolved[0] if resolved else None, user=user, write=write
+    )
 
 
 def _insert_site(*, team: Team, domain: str, timezone: str, name: str | None = None) -> Site:
@@ -341,7 +373,7 @@ def delete_site(*, site: Site) -> None:
 def prune_expired_domain_changes(*, now: datetime | None = None) -> int:
     """Free previous domains whose grace period is over (a cron job may call
     `manage.py prune_domain_changes`; the services also do it lazily)."""
-    cutoff = (now or django_timezone.now()) - DOMAIN_CHANGE_GRACE
+    cutoff = previous_domain_cutoff(now)
     pruned = 0
     for site in Site.objects.filter(
         domain_changed_at__lte=cutoff, domain_changed_from__isnull=False
@@ -367,7 +399,7 @@ def add_custom_properties(*, site: Site, properties: list[str]) -> None:
             .get(pk=site.pk)
         ) or []
         updated = list(dict.fromkeys(name.strip() for name in [*properties, *current]))
-        if any(not 1 <= len(name) <= MAX_CUSTOM_PROPERTY_LENGTH for name in updated):
+        if any(not 1 <= len(name) <= CUSTOM_PROPERTY_MAX_LENGTH for name in updated):
             raise InvalidInput(PROPERTY_TOO_LONG)
         if len(updated) > MAX_CUSTOM_PROPERTIES:
             raise InvalidInput(TOO_MANY_PROPERTIES)

@@ -9,6 +9,7 @@ import zoneinfo
 from dataclasses import dataclass
 from functools import cache
 
+from api.params import present
 from sites.domains import canonical_domain, normalize_domain
 from sites.exceptions import InvalidInput
 from sites.models import (
@@ -172,7 +173,7 @@ def tracker_configuration_changes(raw: object) -> tuple[dict, list[FieldError]]:
             continue
         value = raw[field]
         if field == "installation_type":
-            if value in (None, ""):
+            if not present(value):
                 changes[field] = None
             elif isinstance(value, str) and value in InstallationType.values:
                 changes[field] = value

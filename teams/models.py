@@ -4,6 +4,9 @@ from django.conf import settings
 from django.db import models
 
 PERSONAL_TEAM_NAME = "My personal sites"
+TEAM_NAME_MAX_LENGTH = 200
+# Every role column: team roles here, guest roles on sites.
+ROLE_MAX_LENGTH = 16
 
 
 class Role(models.TextChoices):
@@ -33,7 +36,7 @@ def all_features() -> list[str]:
 
 class Team(models.Model):
     identifier = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=TEAM_NAME_MAX_LENGTH)
     # A personal team (created implicitly for a user's first site) has not finished
     # setup; the API shows it as "My personal sites".
     setup_complete = models.BooleanField(default=True)
@@ -76,7 +79,7 @@ class Membership(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="team_memberships"
     )
-    role = models.CharField(max_length=16, choices=Role.choices)
+    role = models.CharField(max_length=ROLE_MAX_LENGTH, choices=Role.choices)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

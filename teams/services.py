@@ -2,7 +2,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from accounts.models import User
-from teams.models import Feature, Membership, Role, Team
+from teams.models import TEAM_NAME_MAX_LENGTH, Feature, Membership, Role, Team
 
 # Sentinel for "leave unchanged" where None is a meaningful value (no site limit).
 UNCHANGED = object()
@@ -13,8 +13,8 @@ def create_team(*, name: str, owner: User) -> Team:
     name = name.strip()
     if not name:
         raise ValidationError("Team name can't be blank.")
-    if len(name) > Team._meta.get_field("name").max_length:
-        raise ValidationError("Team name is too long (at most 200 characters).")
+    if len(name) > TEAM_NAME_MAX_LENGTH:
+        raise ValidationError(f"Team name is too long (at most {TEAM_NAME_MAX_LENGTH} characters).")
     team = Team.objects.create(name=name)
     Membership.objects.create(team=team, user=owner, role=Role.OWNER)
     return team

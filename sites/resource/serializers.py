@@ -3,6 +3,8 @@ gives them: exactly six fields per site, wrapped in `{"data": ...}`."""
 
 from rest_framework import serializers
 
+from sites.models import DOMAIN_MAX_LENGTH, SITE_NAME_MAX_LENGTH
+
 
 class ResourceSiteSerializer(serializers.Serializer):
     id = serializers.UUIDField(source="uuid")
@@ -15,13 +17,13 @@ class ResourceSiteSerializer(serializers.Serializer):
 
 # For the OpenAPI description only: the services validate input.
 class ResourceSiteCreateRequest(serializers.Serializer):
-    domain = serializers.CharField(max_length=255)
-    name = serializers.CharField(max_length=255)
+    domain = serializers.CharField(max_length=DOMAIN_MAX_LENGTH)
+    name = serializers.CharField(max_length=SITE_NAME_MAX_LENGTH)
 
 
 class ResourceSiteUpdateRequest(serializers.Serializer):
-    domain = serializers.CharField(max_length=255, required=False)
-    name = serializers.CharField(max_length=255, required=False)
+    domain = serializers.CharField(max_length=DOMAIN_MAX_LENGTH, required=False)
+    name = serializers.CharField(max_length=SITE_NAME_MAX_LENGTH, required=False)
     public_stats = serializers.BooleanField(required=False)
 
 

@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 
 from accounts.services import create_user
+from sites.domains import DOMAIN_CHANGE_GRACE, previous_domain_cutoff
 from sites.models import DomainClaim, Site
 from sites.selectors import site_for_user
 from sites.services import _forget_previous_domain, prune_expired_domain_changes, update_site
@@ -23,6 +24,14 @@ pytestmark = pytest.mark.django_db
 
 def claims() -> set[str]:
     return set(DomainClaim.objects.values_list("domain", flat=True))
+
+
+def test_a_previous_domain_resolves_for_72_hours_from_its_change():
+    now = timezone.now()
+    assert DOMAIN_CHANGE_GRACE == timedelta(hours=72)
+    assert previous_domain_cutoff(now) == now - timedelta(hours=72)
+    before, cutoff, after = now, previous_domain_cutoff(), timezone.now()
+    assert before - DOMAIN_CHANGE_GRACE <= cutoff <= after - DOMAIN_CHANGE_GRACE
 
 
 def test_a_rename_from_a_stale_read_still_claims_the_new_domain(alice, site):

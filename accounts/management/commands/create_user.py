@@ -1,8 +1,8 @@
 from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
 from accounts.services import create_user
+from api.commands import command_errors
 
 
 class Command(BaseCommand):
@@ -15,12 +15,10 @@ class Command(BaseCommand):
         parser.add_argument("--superuser", action="store_true", help="Every admin permission.")
 
     def handle(self, *args, email, password, staff, superuser, **options):
-        try:
+        with command_errors():
             if password is not None:
                 validate_password(password)
             user = create_user(
                 email=email, password=password, is_staff=staff, is_superuser=superuser
             )
-        except ValidationError as exc:
-            raise CommandError(" ".join(exc.messages)) from None
         self.stdout.write(user.email)

@@ -1,9 +1,9 @@
 from datetime import timedelta
 
-from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from api.commands import command_errors
 from apikeys.scopes import validate_scopes
 from apikeys.services import create_api_key
 from teams.management.commands._arguments import existing_team, existing_user
@@ -41,10 +41,8 @@ class Command(BaseCommand):
     ):
         if scopes is not None:
             # Before any lookup, so a typo is reported first and on its own.
-            try:
+            with command_errors():
                 validate_scopes(scopes)
-            except ValidationError as exc:
-                raise CommandError(" ".join(exc.messages)) from None
         user = existing_user(email)
         issuer = existing_user(issued_by) if issued_by is not None else None
         team_obj = existing_team(team) if team is not None else None
@@ -53,7 +51,7 @@ class Command(BaseCommand):
             if expires_in_days < 1:
                 raise CommandError("--expires-in-days must be at least 1.")
             expires_at = timezone.now() + timedelta(days=expires_in_days)
-        try:
+        with command_errors():
             issued = create_api_key(
                 user=user,
                 team=team_obj,
@@ -64,6 +62,4 @@ class Command(BaseCommand):
                 created_by=issuer,
                 source="manage.py",
             )
-        except ValidationError as exc:
-            raise CommandError(" ".join(exc.messages)) from None
         self.stdout.write(issued.raw_key)

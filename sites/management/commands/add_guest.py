@@ -1,9 +1,8 @@
-from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.services import get_or_create_user
+from api.commands import command_errors
 from sites.domains import lookup_domain
-from sites.exceptions import SiteServiceError
 from sites.guest_services import add_guest, clean_guest_email, find_or_invite_guest
 from sites.models import GuestRole, Site
 
@@ -26,7 +25,7 @@ class Command(BaseCommand):
         site = Site.objects.select_related("team").filter(domain=lookup_domain(domain)).first()
         if site is None:
             raise CommandError(f"No site with domain {domain!r}.")
-        try:
+        with command_errors():
             email = clean_guest_email(email)
             if invite:
                 guest = find_or_invite_guest(site=site, email=email, role=role, inviter=None)
@@ -36,8 +35,4 @@ class Command(BaseCommand):
                 return
             user, _ = get_or_create_user(email=email)
             membership = add_guest(site=site, user=user, role=role)
-        except SiteServiceError as exc:
-            raise CommandError(exc.message) from None
-        except ValidationError as exc:
-            raise CommandError(" ".join(exc.messages)) from None
         self.stdout.write(f"{user.email} is a guest {membership.role} of {site.domain}")

@@ -1,7 +1,7 @@
-from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
 from accounts.services import get_or_create_user
+from api.commands import command_errors
 from teams.management.commands._arguments import existing_team
 from teams.models import Role
 from teams.services import add_member
@@ -17,10 +17,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, team_id, email, role, **options):
         team = existing_team(team_id)
-        try:
+        with command_errors():
             user, created = get_or_create_user(email=email)
             membership = add_member(team=team, user=user, role=role)
-        except ValidationError as exc:
-            raise CommandError(" ".join(exc.messages)) from None
         note = " (new user, no password yet)" if created else ""
         self.stdout.write(f"{user.email} is {membership.role} of {team.identifier}{note}")

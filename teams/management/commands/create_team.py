@@ -1,6 +1,6 @@
-from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
+from api.commands import command_errors
 from teams.management.commands._arguments import existing_user
 from teams.services import create_team
 
@@ -14,8 +14,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, name, owner, **options):
         user = existing_user(owner)
-        try:
+        with command_errors():
             team = create_team(name=name, owner=user)
-        except ValidationError as exc:
-            raise CommandError(" ".join(exc.messages)) from None
         self.stdout.write(str(team.identifier))

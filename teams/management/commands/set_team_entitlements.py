@@ -1,6 +1,6 @@
-from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from api.commands import command_errors
 from teams.management.commands._arguments import existing_team
 from teams.models import Feature, all_features
 from teams.services import UNCHANGED, set_team_entitlements
@@ -54,7 +54,7 @@ class Command(BaseCommand):
             return None if options[name] is None else non_negative(options[name])
 
         locked = True if options["lock"] else False if options["unlock"] else None
-        try:
+        with command_errors():
             team = set_team_entitlements(
                 team=team,
                 features=features,
@@ -64,8 +64,6 @@ class Command(BaseCommand):
                 site_limit=site_limit,
                 locked=locked,
             )
-        except ValidationError as exc:
-            raise CommandError(" ".join(exc.messages)) from None
         self.stdout.write(
             f"{team.identifier}: features={','.join(team.features) or '-'} "
             f"hourly={team.hourly_api_request_limit} "
