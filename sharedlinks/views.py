@@ -6,10 +6,10 @@ from api.errors import BadRequest
 from api.openapi import api_operation
 from sharedlinks import services
 from sharedlinks.models import SharedLink
+from sharedlinks.openapi import SharedLinkRequest, SharedLinkResponse
 from sharedlinks.selectors import public_site_for_page, shared_link_for_page
 from sites.base_views import KeyAuthenticatedViewSet
-from sites.openapi import SharedLinkRequest, SharedLinkResponse
-from sites.reach import WRITE_ROLES
+from teams.models import WRITE_ROLES
 
 
 class SharedLinkViewSet(KeyAuthenticatedViewSet):

@@ -98,18 +98,6 @@ class GuestRequest(serializers.Serializer):
     role = serializers.ChoiceField(choices=GuestRole.values)
 
 
-class SharedLinkRequest(serializers.Serializer):
-    site_id = serializers.CharField(min_length=1)
-    # sharedlinks.models.SHARED_LINK_NAME_MAX_LENGTH, which sites may not import
-    # (sharedlinks sits above sites); tests/test_limits.py keeps the two equal.
-    name = serializers.CharField(max_length=255)
-
-
-class SharedLinkResponse(serializers.Serializer):
-    name = serializers.CharField()
-    url = serializers.URLField()
-
-
 class DeletedResponse(serializers.Serializer):
     deleted = serializers.BooleanField()
 

@@ -18,6 +18,7 @@ from rest_framework import exceptions
 
 from accounts.models import User
 from api import errors
+from api.params import present
 from api.ratelimit import Bucket
 from apikeys.exceptions import INVALID_API_KEY
 from apikeys.principal import Principal
@@ -27,17 +28,11 @@ from sites.models import Site
 from sites.selectors import SiteLookup, site_for_lookup, sites_visible_to, team_for_user
 from teams.entitlements import verify_team_entitlements
 from teams.exceptions import INVALID_TEAM_ID, TEAM_NOT_FOUND, TeamNotFound
-from teams.models import Feature, Role, Team
+from teams.models import Feature, Team
 from teams.rate_limits import team_bucket
 from teams.selectors import is_team_identifier, teams_reachable_by_key
 
 logger = logging.getLogger(__name__)
-
-# Effective site roles each kind of endpoint needs (docs/plausible-compat.md#roles).
-READ_ROLES = frozenset({Role.OWNER, Role.ADMIN, Role.EDITOR, Role.VIEWER})
-WRITE_ROLES = frozenset({Role.OWNER, Role.ADMIN, Role.EDITOR})
-MANAGE_ROLES = frozenset({Role.OWNER, Role.ADMIN})
-OWNER_ROLES = frozenset({Role.OWNER})
 
 
 @dataclass(frozen=True)
@@ -136,7 +131,7 @@ def _verify(*, principal: Principal, team: Team, is_member: bool, feature: Featu
 def _requested_team(principal: Principal, team_id: object) -> tuple[Team | None, str | None]:
     if principal.team is not None:
         return principal.team, principal.role_in_team
-    if team_id in (None, ""):
+    if not present(team_id):
         return None, None
     # Unlike Plausible, which ignores a team_id it cannot resolve: a create would
     # land in the personal team and a list would span every team, silently.

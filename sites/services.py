@@ -19,7 +19,6 @@ from sites.models import (
     Site,
     TrackerScriptConfiguration,
 )
-from sites.reach import WRITE_ROLES
 from sites.validation import (
     DOMAIN_TAKEN_MESSAGE,
     SAME_DOMAIN_MESSAGE,
@@ -33,7 +32,7 @@ from sites.validation import (
     tracker_configuration_changes,
 )
 from teams.entitlements import verify_team_entitlements
-from teams.models import PERSONAL_TEAM_NAME, Feature, Membership, Role, Team
+from teams.models import PERSONAL_TEAM_NAME, WRITE_ROLES, Feature, Membership, Role, Team
 
 CANNOT_ADD_TO_TEAM = "You can't add sites to the selected team."
 AMBIGUOUS_PERSONAL_TEAM = "You must select a team with 'team_id' parameter."

@@ -15,7 +15,7 @@ from sites import openapi as docs
 from sites.base_views import KeyAuthenticatedViewSet
 from sites.exceptions import PAYLOAD_REQUIRED, PROPERTY_NOT_TEXT, PROPERTY_REQUIRED
 from sites.models import Goal, Site
-from sites.reach import MANAGE_ROLES, OWNER_ROLES, READ_ROLES, WRITE_ROLES, Reach
+from sites.reach import Reach
 from sites.selectors import goals_of_site, guests_of_site
 from sites.serializers import (
     CreatedGoalSerializer,
@@ -24,6 +24,7 @@ from sites.serializers import (
     SiteListItemSerializer,
     SiteSerializer,
 )
+from teams.models import MANAGE_ROLES, OWNER_ROLES, READ_ROLES, WRITE_ROLES
 
 DELETED = {"deleted": True}
 SITE_PATH = path("site_id", description="The site's domain; `/` percent-encoded as `%2F`.")
@@ -157,7 +158,7 @@ class GoalViewSet(mixins.ListModelMixin, KeyAuthenticatedViewSet):
 
 def _properties(raw: object) -> list[str]:
     values = raw if isinstance(raw, list) else [raw]
-    if not values or any(value is None or value == "" for value in values):
+    if not values or not all(present(value) for value in values):
         raise BadRequest(PROPERTY_REQUIRED)
     if not all(isinstance(value, str) for value in values):
         raise BadRequest(PROPERTY_NOT_TEXT)

@@ -17,6 +17,15 @@ class Role(models.TextChoices):
     BILLING = "billing", "Billing"
 
 
+# The effective roles each kind of action needs, on a site or in a team
+# (docs/plausible-compat.md#roles). A guest's role (sites.models.GuestRole) is
+# spelled like the team role it matches, so the same sets serve both.
+READ_ROLES = frozenset({Role.OWNER, Role.ADMIN, Role.EDITOR, Role.VIEWER})
+WRITE_ROLES = frozenset({Role.OWNER, Role.ADMIN, Role.EDITOR})
+MANAGE_ROLES = frozenset({Role.OWNER, Role.ADMIN})
+OWNER_ROLES = frozenset({Role.OWNER})
+
+
 class Feature(models.TextChoices):
     """Entitlements staff grant per team. The labels are the names used in the
     Plausible-compatible 402 messages, so they must not be reworded."""

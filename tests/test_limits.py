@@ -12,6 +12,7 @@ from apikeys.keys import PREFIX_LENGTH
 from apikeys.models import API_KEY_NAME_MAX_LENGTH, KEY_HASH_LENGTH, ApiKey
 from apikeys.serializers import StaffKeyRequestSerializer
 from sharedlinks.models import SHARED_LINK_NAME_MAX_LENGTH, SHARED_LINK_SLUG_LENGTH, SharedLink
+from sharedlinks.openapi import SharedLinkRequest
 from sites.goal_services import MAX_PROPS
 from sites.models import (
     CURRENCY_LENGTH,
@@ -35,7 +36,6 @@ from sites.models import (
 from sites.openapi import (
     CustomPropertyRequest,
     GoalRequest,
-    SharedLinkRequest,
     SiteCreateRequest,
     SiteUpdateRequest,
 )

@@ -14,11 +14,11 @@ from api.pagination import NextCursorPagination
 from apikeys.scopes import ANALYTICS_READ_SCOPE, ANALYTICS_WRITE_SCOPE
 from sites import services
 from sites.base_views import fetchable
-from sites.reach import OWNER_ROLES, READ_ROLES, WRITE_ROLES
 from sites.resource import serializers as shapes
 from sites.resource.errors import resource_exception_handler
 from sites.selectors import SiteLookup
 from sites.views import SiteViewSet
+from teams.models import OWNER_ROLES, READ_ROLES, WRITE_ROLES
 
 RESOURCE_ERRORS = (422,)
 SITE_KEY = path("key", description="The site's key (`sk_…`).")

@@ -9,9 +9,8 @@ from django.db import connection
 
 from api.pagination import paginate_by_id_desc
 from sites.models import Site
-from sites.reach import READ_ROLES
 from sites.selectors import sites_visible_to
-from teams.models import Feature
+from teams.models import READ_ROLES, Feature
 from teams.services import create_team
 
 pytestmark = pytest.mark.django_db
