@@ -8,12 +8,13 @@ from django.db import IntegrityError, transaction
 from sharedlinks.models import SHARED_LINK_NAME_MAX_LENGTH, SharedLink
 from sites.exceptions import InvalidInput, NotIncluded
 from sites.models import Site
+from sites.validation import at_most
 from teams.models import Feature
 
 NAME_REQUIRED = "Parameter `name` is required to create a shared link"
 NAME_NOT_TEXT = "Parameter `name` must be a string"
 NAME_BLANK = "can't be blank"
-NAME_TOO_LONG = f"should be at most {SHARED_LINK_NAME_MAX_LENGTH} character(s)"
+NAME_TOO_LONG = at_most(SHARED_LINK_NAME_MAX_LENGTH)
 # Used by Plausible's WordPress plugin through its Plugins API.
 RESERVED_NAMES = frozenset({"WordPress - Shared Dashboard"})
 NAME_RESERVED = "This name is reserved. Please choose another one"

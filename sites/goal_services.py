@@ -20,7 +20,7 @@ from sites.models import (
     Goal,
     Site,
 )
-from sites.validation import TRACKER_FLAGS
+from sites.validation import TRACKER_FLAGS, at_most
 from teams.models import Feature
 
 GOAL_TYPES = ("event", "page")
@@ -106,7 +106,7 @@ def display_key(display_name: str) -> str:
 
 
 def _too_long(field_name: str, limit: int) -> str:
-    return f"{field_name}: should be at most {limit} character(s)"
+    return f"{field_name}: {at_most(limit)}"
 
 
 def _custom_props(raw: object, errors: list[str]) -> dict:

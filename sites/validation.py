@@ -31,7 +31,14 @@ FORMAT_MESSAGE = "only letters, numbers, slashes, underscores and period allowed
 # An internationalised label that is not valid IDNA 2008 (`xn--zz.test`), or a
 # domain that ends in two dots.
 INVALID_DOMAIN_NAME_MESSAGE = IS_INVALID
-TOO_LONG_MESSAGE = f"should be at most {DOMAIN_MAX_LENGTH} character(s)"
+
+
+def at_most(limit: int) -> str:
+    """Plausible's (Ecto's) message for text over a length limit."""
+    return f"should be at most {limit} character(s)"
+
+
+TOO_LONG_MESSAGE = at_most(DOMAIN_MAX_LENGTH)
 DOMAIN_TAKEN_MESSAGE = (
     "This domain cannot be registered. Perhaps one of your colleagues registered it?"
 )
@@ -136,7 +143,7 @@ def name_errors(raw: object) -> tuple[str | None, list[FieldError]]:
     if not name:
         return None, [FieldError("name", CANT_BE_BLANK)]
     if len(name) > SITE_NAME_MAX_LENGTH:
-        return None, [FieldError("name", f"should be at most {SITE_NAME_MAX_LENGTH} character(s)")]
+        return None, [FieldError("name", at_most(SITE_NAME_MAX_LENGTH))]
     return name, []
 
 
