@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
 
-from apikeys.admin_login import throttled_admin_login
+from accounts.admin_login import throttled_admin_login
 from config.api_routes import API_ROOT
 from sharedlinks.views import share_page
 from sites.web_views import accept_invitation_page

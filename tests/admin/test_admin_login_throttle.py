@@ -5,9 +5,9 @@ limit a POST is a 429 with Retry-After before any password is checked."""
 import pytest
 from django.contrib.auth.hashers import MD5PasswordHasher
 
+from accounts.admin_login import SIGN_IN_UNAVAILABLE, UNAVAILABLE_RETRY_AFTER
 from accounts.services import create_user
 from accounts.throttle import TOO_MANY_FAILURES
-from apikeys.admin_login import SIGN_IN_UNAVAILABLE, UNAVAILABLE_RETRY_AFTER
 
 LOGIN = "/admin/login/"
 

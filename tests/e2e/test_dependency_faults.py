@@ -34,7 +34,7 @@ RECOVERY_BUDGET = 2.0  # seconds from its return to the first 200
 KNOWN_DOMAIN = "known.faults.test"
 # The one line a refused request logs (api.outages, api.ratelimit).
 OUTAGE_LINE = re.compile(
-    r"api\.outages: Database unavailable|apikeys\.ratelimit: Rate limiting unavailable"
+    r"api\.outages: Database unavailable|api\.ratelimit: Rate limiting unavailable"
 )
 
 
