@@ -98,12 +98,20 @@ class KeyAuthenticatedViewSet(ApiViewSet):
             return None
         if not url_mentions_site_id(self.request, self.kwargs) and not has_body(self.request):
             raise errors.BadRequest(MISSING_SITE_ID)
-        return fetchable(SiteLookup.for_request(site_id=site_id_in_url(self.request, self.kwargs)))
+        return fetchable(self._lookup_for(site_id_in_url(self.request, self.kwargs)))
 
     def site_lookup(self) -> SiteLookup | None:
         """How the request names its site, once its parameters are read: by
         `site_id` (a hook: the resource dialect names it by key, in the path)."""
-        return SiteLookup.for_request(site_id=self.params.get("site_id"))
+        return self._lookup_for(self.params.get("site_id"))
+
+    def _lookup_for(self, site_id) -> SiteLookup | None:
+        """One SiteLookup per `site_id`: the URL's, built before the body is read,
+        is usually the merged parameters' too, and is not normalised twice."""
+        built = getattr(self, "_lookup", None)
+        if built is None or built[0] != site_id:
+            self._lookup = built = (site_id, SiteLookup.for_request(site_id=site_id))
+        return built[1]
 
     def check_params(self, params: dict) -> None:
         if not self.names_a_site:
