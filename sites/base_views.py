@@ -63,7 +63,7 @@ class KeyAuthenticatedViewSet(ApiViewSet):
     write_scope = PROVISION_SCOPE
     # Actions that act on the one site the request names (by `site_id`).
     site_actions: frozenset[str] = frozenset()
-    # The effective site roles each action needs (sites.reach: READ_ROLES, …).
+    # The effective site roles each action needs (teams.models: READ_ROLES, …).
     action_roles: dict[str, frozenset[str]] = {}
     # Set at the end of `initial`: what this request may touch.
     reach: Reach
