@@ -94,6 +94,10 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's backend, with a health check that polls the idle socket instead of
+    # sending `SELECT 1` before every request's first query (config/db/postgresql).
+    DATABASES["default"]["ENGINE"] = "config.db.postgresql"
 if DATABASES["default"]["ENGINE"].endswith("postgresql") and env_bool(
     "DATABASE_PREPARED_STATEMENTS", True
 ):
