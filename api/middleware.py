@@ -6,6 +6,9 @@ that never reach a view."""
 import re
 
 from django.conf import settings
+from django.contrib.auth import middleware as _auth
+from django.contrib.messages import middleware as _messages
+from django.contrib.sessions import middleware as _sessions
 
 from api.errors import body_too_large, json_error
 from api.network import is_trusted_proxy_peer
@@ -68,3 +71,40 @@ class UntrustedForwardedHeadersMiddleware:
             if proxy_ssl_header:
                 request.META.pop(proxy_ssl_header[0], None)
         return self.get_response(request)
+
+
+def off_api_paths(middleware_class):
+    """`middleware_class`, skipped on /api/ paths.
+
+    The admin's machinery (sessions, the session user, messages) serves the admin
+    and the HTML pages; no API view reads a session, a cookie or a message. Each
+    still cost work on every API request (the issue 14 profile), so on /api/
+    they are not run at all. Elsewhere the wrapped middleware runs exactly as
+    configured, its process_view/process_exception hooks included."""
+
+    class OffApiPaths(middleware_class):
+        # A subclass, so that checks looking for the original (the admin's) find it.
+        def __call__(self, request):
+            if request.path_info.startswith(API_PREFIX):
+                return self.get_response(request)
+            return super().__call__(request)
+
+    for hook in ("process_view", "process_exception", "process_template_response"):
+        if hasattr(middleware_class, hook):
+            setattr(OffApiPaths, hook, _unless_api_path(getattr(middleware_class, hook)))
+    OffApiPaths.__name__ = OffApiPaths.__qualname__ = middleware_class.__name__
+    return OffApiPaths
+
+
+def _unless_api_path(hook):
+    def run(self, request, *args):
+        if request.path_info.startswith(API_PREFIX):
+            return None
+        return hook(self, request, *args)
+
+    return run
+
+
+SessionMiddleware = off_api_paths(_sessions.SessionMiddleware)
+AuthenticationMiddleware = off_api_paths(_auth.AuthenticationMiddleware)
+MessageMiddleware = off_api_paths(_messages.MessageMiddleware)
