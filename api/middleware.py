@@ -97,9 +97,13 @@ def off_api_paths(middleware_class):
 
 
 def _unless_api_path(hook):
+    """The hook, or on /api/ what a middleware without it would give: None, or
+    for process_template_response the response unchanged."""
+    passes_response_on = hook.__name__ == "process_template_response"
+
     def run(self, request, *args):
         if request.path_info.startswith(API_PREFIX):
-            return None
+            return args[0] if passes_response_on else None
         return hook(self, request, *args)
 
     return run

@@ -9,7 +9,7 @@ what both dialects need on top.
 - **Throttles before permissions.** DRF checks permissions, then throttles;
   Plausible counts a request against its budget before it checks the key's scope
   (docs/plausible-compat.md#check-order), so a key refused for its scope still
-  spends. `check_permissions` runs the throttles first.
+  spends. The throttles run at the end of `perform_authentication`, once.
 - **Every counted response says where its budget stands**: the headers a throttle
   gives (`response_headers()`), on errors (429 included) as much as successes.
 """
@@ -23,8 +23,8 @@ from api.params import request_params
 
 class DescriptionMetadata(SimpleMetadata):
     """OPTIONS describes the endpoint (name, description, media types) without
-    DRF's per-method `actions`, which would run the permission step (and so the
-    throttles) once more per method and build serializers for no one."""
+    DRF's per-method `actions`, which would run the permission step and
+    `get_object()` once more per method and build serializers for no one."""
 
     def determine_actions(self, request, view):
         return {}
@@ -43,10 +43,13 @@ class ApiViewSet(GenericViewSet):
 
     def perform_authentication(self, request):
         super().perform_authentication(request)
-        if request.auth is None:
-            return  # nothing is parsed for an unknown caller; the permission step refuses
-        self.params = request_params(request, self.kwargs)
-        self.check_params(self.params)
+        # Nothing is parsed for an unknown caller; the permission step refuses it.
+        if request.auth is not None:
+            self.params = request_params(request, self.kwargs)
+            self.check_params(self.params)
+        # Here, not in check_permissions: DRF may run the permission step again
+        # (OPTIONS metadata does), and a request must be counted once.
+        super().check_throttles(request)
 
     def check_params(self, params: dict) -> None:
         """Refuse the request for its parameters, before it is counted (a hook)."""
@@ -57,12 +60,8 @@ class ApiViewSet(GenericViewSet):
             self._throttles = super().get_throttles()
         return self._throttles
 
-    def check_permissions(self, request):
-        super().check_throttles(request)
-        super().check_permissions(request)
-
     def check_throttles(self, request):
-        """Nothing: the throttles ran at the start of `check_permissions`."""
+        """Nothing: the throttles ran at the end of `perform_authentication`."""
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)

@@ -70,12 +70,15 @@ class KeyAuthenticatedViewSet(ApiViewSet):
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
-        for name in GUARDED_METHODS:
-            if name in cls.__dict__:
-                raise TypeError(
-                    f"{cls.__name__} overrides {name}(), which must go through sites.reach: "
-                    "set action_roles and implement queryset_within(reach) instead."
-                )
+        # The class itself and anything placed before this base (a mixin).
+        for klass in cls.__mro__[: cls.__mro__.index(KeyAuthenticatedViewSet)]:
+            for name in GUARDED_METHODS:
+                if name in vars(klass):
+                    raise TypeError(
+                        f"{cls.__name__} overrides {name}() (in {klass.__name__}), which "
+                        "must go through sites.reach: set action_roles and implement "
+                        "queryset_within(reach) instead."
+                    )
 
     @property
     def names_a_site(self) -> bool:

@@ -106,3 +106,32 @@ def test_the_principal_of_a_raw_key_carries_no_ad_hoc_attributes(alice, issue_ke
     principal = principal_for_raw_key(issue_key(alice))
     assert not hasattr(principal.api_key, "user_role_in_team")
     assert not hasattr(principal.api_key, "joined")
+
+
+class TestGuardsAndCounting:
+    def test_a_mixin_placed_before_the_base_is_guarded_too(self):
+        class Mixin:
+            def get_object(self):
+                return None
+
+        with pytest.raises(TypeError, match="Mixin"):
+            type("Unsafe", (Mixin, KeyAuthenticatedViewSet), {})
+
+    def test_a_request_is_counted_once_even_if_permissions_run_again(
+        self, alice, alpha, make_site, issue_key
+    ):
+        """DRF may run the permission step more than once (OPTIONS metadata does);
+        the throttles are not part of it."""
+
+        class Twice(SiteViewSet):
+            def check_permissions(self, request):
+                super().check_permissions(request)
+                super().check_permissions(request)
+
+        make_site(alpha, "alpha.test")
+        raw_key = issue_key(alice, team=alpha, scopes=PROVISION)
+        view = Twice.as_view({"get": "retrieve"})
+        request = factory.get("/api/v1/sites/alpha.test", HTTP_AUTHORIZATION=f"Bearer {raw_key}")
+        response = view(request, site_id="alpha.test")
+        assert response.status_code == 200
+        assert ";r=99;" in response["RateLimit"]

@@ -17,6 +17,7 @@ then fails, and api.outages answers 503."""
 
 import select
 
+import psycopg
 from django.db.backends.postgresql import base
 from psycopg.pq import TransactionStatus
 
@@ -36,5 +37,5 @@ class DatabaseWrapper(base.DatabaseWrapper):
             return False
         try:
             return not _has_pending_input(connection.fileno())
-        except (OSError, ValueError):
+        except (OSError, ValueError, psycopg.Error):
             return False
