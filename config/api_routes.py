@@ -9,6 +9,7 @@ named "goals" is reachable by DELETE, not by GET: api.routing). Empty segments
 are ignored (`sites/+goals/*`)."""
 
 from django.urls import include, path, re_path
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from api.dialects import PLAUSIBLE, RESOURCE
@@ -119,6 +120,7 @@ urlpatterns = [
     path("v2/swagger.yml", SpectacularAPIView.as_view(), name="schema-swagger-yml"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     # Anything else under /api/ is a JSON 404, with DEBUG on too (Django's debug
-    # 404 page would otherwise replace handler404).
-    re_path(r"^", not_found, name="api-not-found"),
+    # 404 page would otherwise replace handler404), whatever the method: exempt
+    # from CSRF, or a POST would get Django's HTML 403 instead.
+    re_path(r"^", csrf_exempt(not_found), name="api-not-found"),
 ]

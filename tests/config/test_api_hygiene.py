@@ -5,6 +5,7 @@ import ipaddress
 import json
 
 import pytest
+from django.test import Client
 
 from api import errors
 from api.middleware import HTTPS_REQUIRED
@@ -81,6 +82,14 @@ class TestJsonErrors:
         response = client.get(path)
         assert response.status_code == 404
         assert response["Content-Type"].startswith("application/json")
+        assert response.json() == {"error": errors.UNKNOWN_PATH}
+
+    @pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
+    def test_an_unknown_path_is_a_json_404_for_writes_too(self, method):
+        """Not Django's HTML CSRF page: the catch-all is exempt, as every API view is."""
+        client = Client(enforce_csrf_checks=True)
+        response = getattr(client, method)("/api/v1/nope", "{}", content_type="application/json")
+        assert response.status_code == 404
         assert response.json() == {"error": errors.UNKNOWN_PATH}
 
     def test_an_unsupported_method_is_a_json_405(self, alice_api, site):
