@@ -234,8 +234,9 @@ class TestAccess:
         assert api.with_key("x" * 64).get(SITES).json() == {"error": {"message": INVALID_API_KEY}}
 
     def test_rate_limits_are_shared_with_the_plausible_dialect(
-        self, writer, alice_api, alpha, api, alice, issue_key
+        self, writer, alice_api, alpha, api, alice, issue_key, limiter
     ):
+        # `limiter`: a clock that does not move, so no burst window ends mid-test.
         set_team_entitlements(team=alpha, burst_request_limit=2)
         plausible = api.with_key(issue_key(alice, team=alpha))
         assert plausible.get("/api/v1/sites/teams").status_code == 200
