@@ -11,6 +11,15 @@ are counted in one atomic Redis script (one round trip, no database query): the
 hourly counter always moves, the burst counter only when the hourly limit let the
 request through, as Plausible does. Without Redis (`make run`), the same rules
 count in this process's memory.
+
+The same script also checks **stamps** (`Stamps`): values in Redis that stand
+for "what this read depended on has not changed since" (apikeys.principal_cache
+keeps principals in memory on that promise). A caller names stamp keys and the
+values it saw; if any differs, nothing is counted and `StampsChanged` says what
+they are now. `invalidate` deletes stamp keys when what they stand for changes;
+the script gives a missing one a new value never used before (the server's
+clock and a counter), so a stamp can not come back to an old value: not after a
+change, not after an eviction, not after Redis restarted empty.
 """
 
 import logging
@@ -71,6 +80,8 @@ class WindowUsage:
 class Usage:
     hourly: WindowUsage
     burst: WindowUsage
+    # The stamps' values when the request was counted (`Stamps.keys` order).
+    stamps: tuple[str, ...] = ()
 
     @property
     def refusal(self) -> WindowUsage | None:
@@ -103,6 +114,27 @@ class RateLimitUnavailable(ServiceError):
         return self.reason
 
 
+@dataclass(frozen=True)
+class Stamps:
+    """Stamp keys to read in the counting script, and the values the caller last
+    saw (`expected`; None: count whatever they are, and say what they are)."""
+
+    keys: tuple[str, ...]
+    expected: tuple[str, ...] | None = None
+
+
+class StampsChanged(Exception):
+    """A stamp is not what the caller expected: the request was not counted."""
+
+    def __init__(self, current: tuple[str, ...]):
+        super().__init__("stamps changed")
+        self.current = current
+
+
+# How long an unchanged stamp lives; a stamp that expired is simply a new one.
+STAMP_TTL = 86400
+
+
 def _window(now: float, length: int) -> tuple[int, int]:
     """(window index, whole seconds until it ends, at least 1)."""
     index = math.floor(now / length)
@@ -110,33 +142,64 @@ def _window(now: float, length: int) -> tuple[int, int]:
     return index, max(reset, 1)
 
 
-# KEYS: hourly counter, burst counter. ARGV: hourly limit, hourly ttl, burst ttl.
-# Returns {hourly count, burst count (0 when not counted)}.
+# KEYS: hourly counter, burst counter, stamp clock, then the stamps.
+# ARGV: hourly limit, hourly ttl, burst ttl, stamp ttl, whether the stamps are
+# checked ("1") or only read ("0"), then the expected stamp values.
+# Returns {hourly count, burst count (0 when not counted), stamp values...};
+# {-1, -1, stamp values...} when a checked stamp differed (nothing counted).
 _SCRIPT = """
+local stamps, changed = {}, false
+for i = 4, #KEYS do
+  local value = redis.call('GET', KEYS[i])
+  if not value then
+    value = redis.call('TIME')[1] .. '-' .. redis.call('INCR', KEYS[3])
+    redis.call('SET', KEYS[i], value, 'EX', ARGV[4])
+  end
+  stamps[#stamps + 1] = value
+  if ARGV[5] == '1' and value ~= ARGV[i + 2] then changed = true end
+end
+if changed then return {-1, -1, unpack(stamps)} end
 local hourly = redis.call('INCR', KEYS[1])
 if hourly == 1 then redis.call('EXPIRE', KEYS[1], ARGV[2]) end
-if hourly > tonumber(ARGV[1]) then return {hourly, 0} end
+if hourly > tonumber(ARGV[1]) then return {hourly, 0, unpack(stamps)} end
 local burst = redis.call('INCR', KEYS[2])
 if burst == 1 then redis.call('EXPIRE', KEYS[2], ARGV[3]) end
-return {hourly, burst}
+return {hourly, burst, unpack(stamps)}
 """
+STAMP_CLOCK = "stamp-clock"
 
 
 class RateLimiter:
+    # Whether `hit` checks stamps (only a shared store can: apikeys.principal_cache
+    # trusts nothing it remembered without it).
+    checks_stamps = False
+
     def __init__(self, *, clock: Callable[[], float] = time.time):
         self.clock = clock
 
-    def _count(self, hourly_key: str, burst_key: str, bucket: Bucket, ttls: tuple[int, int]):
+    def _count(
+        self,
+        hourly_key: str,
+        burst_key: str,
+        bucket: Bucket,
+        ttls: tuple[int, int],
+        stamps: Stamps | None,
+    ) -> tuple[int, int, tuple[str, ...]]:
         raise NotImplementedError
 
-    def hit(self, bucket: Bucket) -> Usage:
+    def invalidate(self, stamp_keys) -> None:
+        """What these stamps stand for changed (nothing to do without stamps)."""
+
+    def hit(self, bucket: Bucket, stamps: Stamps | None = None) -> Usage:
+        """Count a request against `bucket`; with `stamps` whose `expected` values
+        are no longer current, count nothing and raise StampsChanged."""
         now = self.clock()
         hourly_index, hourly_reset = _window(now, HOURLY_WINDOW)
         burst_index, burst_reset = _window(now, bucket.burst_period)
         hourly_key = f"rl:{bucket.key}:h:{hourly_index}"
         burst_key = f"rl:{bucket.key}:b{bucket.burst_period}:{burst_index}"
-        hourly_count, burst_count = self._count(
-            hourly_key, burst_key, bucket, (hourly_reset + 1, burst_reset + 1)
+        hourly_count, burst_count, current = self._count(
+            hourly_key, burst_key, bucket, (hourly_reset + 1, burst_reset + 1), stamps
         )
         return Usage(
             hourly=WindowUsage(
@@ -145,6 +208,7 @@ class RateLimiter:
             burst=WindowUsage(
                 "burst", bucket.burst_limit, bucket.burst_period, burst_count, burst_reset
             ),
+            stamps=current,
         )
 
 
@@ -152,21 +216,44 @@ class RedisRateLimiter(RateLimiter):
     """Counts in Redis, shared by every process and host using the same server and
     key prefix."""
 
+    checks_stamps = True
+
     def __init__(self, client, *, prefix: str, clock: Callable[[], float] = time.time):
         super().__init__(clock=clock)
         self.client = client
         self.prefix = prefix
         self.script = client.register_script(_SCRIPT)
 
-    def _count(self, hourly_key, burst_key, bucket, ttls):
+    def _count(self, hourly_key, burst_key, bucket, ttls, stamps):
         from redis.exceptions import RedisError
 
-        keys = [f"{self.prefix}:{hourly_key}", f"{self.prefix}:{burst_key}"]
+        keys = [hourly_key, burst_key, STAMP_CLOCK]
+        args = [bucket.hourly_limit, *ttls, STAMP_TTL, "0"]
+        if stamps is not None:
+            keys.extend(stamps.keys)
+            if stamps.expected is not None:
+                args[4] = "1"
+                args.extend(stamps.expected)
         try:
-            hourly, burst = self.script(keys=keys, args=[bucket.hourly_limit, *ttls])
+            result = self.script(keys=[f"{self.prefix}:{key}" for key in keys], args=args)
         except RedisError as exc:
             raise RateLimitUnavailable(str(exc)) from exc
-        return int(hourly), int(burst)
+        current = tuple(value.decode() for value in result[2:])
+        if int(result[0]) < 0:
+            raise StampsChanged(current)
+        return int(result[0]), int(result[1]), current
+
+    def invalidate(self, stamp_keys) -> None:
+        """Delete the stamps; raises RateLimitUnavailable if Redis is unreachable."""
+        from redis.exceptions import RedisError
+
+        names = [f"{self.prefix}:{key}" for key in stamp_keys]
+        if not names:
+            return
+        try:
+            self.client.delete(*names)
+        except RedisError as exc:
+            raise RateLimitUnavailable(str(exc)) from exc
 
 
 class LocalRateLimiter(RateLimiter):
@@ -186,15 +273,16 @@ class LocalRateLimiter(RateLimiter):
         self.counters[key] = (count, now + ttl if count == 1 else expires)
         return count
 
-    def _count(self, hourly_key, burst_key, bucket, ttls):
+    def _count(self, hourly_key, burst_key, bucket, ttls, stamps):
+        # No stamps here (checks_stamps is False): nothing relies on them.
         now = self.clock()
         with self.lock:
             if len(self.counters) > 100_000:  # drop expired counters now and then
                 self.counters = {k: v for k, v in self.counters.items() if v[1] > now}
             hourly = self._incr(hourly_key, ttls[0], now)
             if hourly > bucket.hourly_limit:
-                return hourly, 0
-            return hourly, self._incr(burst_key, ttls[1], now)
+                return hourly, 0, ()
+            return hourly, self._incr(burst_key, ttls[1], now), ()
 
 
 _limiter: RateLimiter | None = None
@@ -253,11 +341,12 @@ class _OncePerMinute:
 _warn_fail_open = _OncePerMinute()
 
 
-def count_request(bucket: Bucket) -> Usage | None:
+def count_request(bucket: Bucket, stamps: Stamps | None = None) -> Usage | None:
     """Count a request. Returns None when the store is down and the operator chose
-    to fail open; raises RateLimitUnavailable when failing closed."""
+    to fail open; raises RateLimitUnavailable when failing closed, and
+    StampsChanged (nothing counted) when `stamps` are not what was expected."""
     try:
-        return rate_limiter().hit(bucket)
+        return rate_limiter().hit(bucket, stamps)
     except RateLimitUnavailable as exc:
         if not settings.RATELIMIT_FAIL_OPEN:
             logger.error("Rate limiting unavailable, refusing the request: %s", exc)

@@ -7,3 +7,6 @@ class ApiKeysConfig(AppConfig):
 
     def ready(self):
         from apikeys import schema  # noqa: F401 (registers the OpenAPI auth schemes)
+        from apikeys.stamps import connect_receivers
+
+        connect_receivers()

@@ -1,4 +1,5 @@
 from collections.abc import Callable
+from dataclasses import replace
 
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication
@@ -8,6 +9,7 @@ from apikeys import keys
 from apikeys.allowed_networks import address_allowed
 from apikeys.exceptions import INVALID_API_KEY, KEY_IN_URL, NETWORK_NOT_ALLOWED
 from apikeys.principal import JoinedRead
+from apikeys.principal_cache import principal_cache
 from apikeys.selectors import principal_for_raw_key
 from apikeys.services import record_key_use
 
@@ -41,19 +43,30 @@ def raw_key_from_headers(request) -> str | None:
 
 
 class ApiKeyAuthentication(BaseAuthentication):
-    """Resolves a team-scoped or legacy key, in one database query, to
-    `(user, Principal)`. Returns None when the request uses neither key scheme, so
-    that authenticators can stack; the missing-key 401 is then the permission
+    """Resolves a team-scoped or legacy key to `(user, Principal)`: from this
+    process's memory when apikeys.principal_cache remembers it (no query; the
+    throttle then checks it against Redis before anything acts on it), else in
+    one database query. Returns None when the request uses neither key scheme,
+    so that authenticators can stack; the missing-key 401 is then the permission
     step's (apikeys.permissions.HasApiKey).
 
     `read_with_key` is the view's named hook for a read to run in the same
     statement (a JoinedRead: the site the request names). It is called once a key
-    is presented and before the key is looked up, which is Plausible's check
-    order (docs/plausible-compat.md#check-order): the hook may refuse the request,
-    e.g. for a missing `site_id`, before the key is judged."""
+    is presented and before the key is judged, which is Plausible's check order
+    (docs/plausible-compat.md#check-order): the hook may refuse the request, e.g.
+    for a missing `site_id`, before the key is judged.
 
-    def __init__(self, read_with_key: Callable[[], JoinedRead | None] | None = None):
+    `use_cache` says whether a remembered principal may be returned: only for
+    views whose throttle checks it (apikeys.throttling.ApiKeyRateThrottle)."""
+
+    def __init__(
+        self,
+        read_with_key: Callable[[], JoinedRead | None] | None = None,
+        *,
+        use_cache: bool = False,
+    ):
         self.read_with_key = read_with_key
+        self.use_cache = use_cache
 
     def authenticate(self, request):
         if key_in_query_string(request):
@@ -62,7 +75,28 @@ class ApiKeyAuthentication(BaseAuthentication):
         if raw_key is None:
             return None
         joined = self.read_with_key() if self.read_with_key is not None else None
-        principal = principal_for_raw_key(raw_key, joined=joined)
+        cache = principal_cache() if self.use_cache else None
+        principal = None
+        if cache is not None and keys.is_well_formed(raw_key):
+            principal = cache.principal(keys.hash_key(raw_key))
+        if principal is None:
+            principal = principal_for_raw_key(raw_key, joined=joined)
+            if cache is not None and principal is not None:
+                principal = cache.stamps_before(principal)
+        return self._accept(request, principal)
+
+    def reread(self, request, *, stamps: tuple[str, ...] | None, replacing) -> tuple:
+        """The request's key read again from the database and judged again, for
+        the throttle, when what it was first resolved to can not be trusted
+        (stamps changed, or Redis unreachable). `stamps`: the values the counting
+        script just saw, read before this read. What was read with the key (the
+        named site, with this user's roles on it) is still this request's."""
+        principal = principal_for_raw_key(raw_key_from_headers(request) or "")
+        if principal is not None:
+            principal = replace(principal, read_with_key=replacing.read_with_key, stamps=stamps)
+        return self._accept(request, principal)
+
+    def _accept(self, request, principal):
         if principal is None or not principal.is_usable:
             raise exceptions.AuthenticationFailed(INVALID_API_KEY)
         address = client_address(request)

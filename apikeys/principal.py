@@ -1,14 +1,16 @@
 """Who a key-authenticated request is: the `request.auth` of every such request.
 
 An explicit, immutable value built once by the authentication class (one query,
-apikeys.selectors), so that nothing later rides on the key row as ad-hoc
-attributes and nothing has to guess whether a field was loaded."""
+apikeys.selectors, or none when apikeys.principal_cache remembers it), so that
+nothing later rides on the key row as ad-hoc attributes and nothing has to guess
+whether a field was loaded."""
 
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from accounts.models import User
 from apikeys.models import ApiKey
+from apikeys.stamps import principal_stamp_keys
 from teams.models import Team
 
 
@@ -51,6 +53,12 @@ class Principal:
     allowed_networks: tuple[str, ...]
     # The read the request asked to run with the key (the site it names), if any.
     read_with_key: Joined | None = None
+    # Remembered from an earlier request (apikeys.principal_cache): to be trusted
+    # only once the counting script has found its `stamps` unchanged.
+    from_cache: bool = False
+    # The values of `stamp_keys` read before this principal was read (None: not
+    # known), which the counting script checks (apikeys.throttling).
+    stamps: tuple[str, ...] | None = None
 
     @classmethod
     def of(
@@ -73,6 +81,11 @@ class Principal:
     @property
     def team_id(self) -> int | None:
         return self.api_key.team_id
+
+    @property
+    def stamp_keys(self) -> tuple[str, ...]:
+        """The stamps of what this principal is read from (apikeys.stamps)."""
+        return principal_stamp_keys(user_id=self.api_key.user_id, team_id=self.team_id)
 
     @property
     def is_usable(self) -> bool:

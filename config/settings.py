@@ -315,6 +315,17 @@ LEGACY_BURST_PERIOD_SECONDS = env_int("LEGACY_BURST_PERIOD_SECONDS", 60)
 if LEGACY_BURST_PERIOD_SECONDS < 1:
     raise ImproperlyConfigured("LEGACY_BURST_PERIOD_SECONDS must be at least 1.")
 
+# Resolved API keys kept in each process's memory (apikeys.principal_cache), only
+# with REDIS_URL: every use is checked against Redis in the script that counts
+# the request, so a change made anywhere applies to the next request. The age
+# bounds what a change made behind the application's back (raw SQL) could miss.
+PRINCIPAL_CACHE_SIZE = env_int("PRINCIPAL_CACHE_SIZE", 10_000)
+PRINCIPAL_CACHE_MAX_AGE_SECONDS = env_int("PRINCIPAL_CACHE_MAX_AGE_SECONDS", 60)
+if PRINCIPAL_CACHE_SIZE < 0 or PRINCIPAL_CACHE_MAX_AGE_SECONDS < 0:
+    raise ImproperlyConfigured(
+        "PRINCIPAL_CACHE_SIZE and PRINCIPAL_CACHE_MAX_AGE_SECONDS must be zero (off) or more."
+    )
+
 # Failed sign-ins (staff basic auth, admin login, invitation page) allowed per
 # client address and per account before a 429, as django-ratelimit rates
 # ("<count>/<period>", period like 15m or 1h).

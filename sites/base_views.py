@@ -11,7 +11,8 @@ The checks run in Plausible's order (docs/plausible-compat.md#check-order):
 3. key valid — `ApiKeyAuthentication`, in one statement with the site named in
    the URL; then the body is parsed and a `site_id` there checked (`check_params`);
 4. rate limits — `ApiKeyRateThrottle`, from the budget `get_rate_limit_bucket`
-   names (which needs the named site: `get_named_site`);
+   names (a legacy key's needs the named site first: `get_named_site`); the
+   same step checks a principal remembered from an earlier request;
 5. scope — `HasApiKey`, `HasScope` (`get_required_scope`);
 6. site and team — `sites.reach.verify`, at the end of `initial`.
 
@@ -89,9 +90,15 @@ class KeyAuthenticatedViewSet(ApiViewSet):
 
     def get_authenticators(self):
         return [
-            authenticator(read_with_key=self.site_named_in_url)
+            authenticator(read_with_key=self.site_named_in_url, use_cache=self.checks_stamps)
             for authenticator in self.authentication_classes
         ]
+
+    @property
+    def checks_stamps(self) -> bool:
+        """Whether a remembered principal will be checked before it is trusted:
+        only the key throttle's counting script does that (apikeys.throttling)."""
+        return any(issubclass(t, ApiKeyRateThrottle) for t in self.throttle_classes)
 
     def site_named_in_url(self) -> SiteLookup | None:
         """The site the URL names, read in the key's own statement. Called by the
@@ -135,7 +142,7 @@ class KeyAuthenticatedViewSet(ApiViewSet):
         return self._named_site
 
     def get_rate_limit_bucket(self, principal: Principal) -> Bucket:
-        return rate_limit_bucket(principal, self.get_named_site())
+        return rate_limit_bucket(principal, named_site=self.get_named_site)
 
     # --- Step 5: the scope ----------------------------------------------------
 

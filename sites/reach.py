@@ -11,6 +11,7 @@ sites, or a list of teams. Views never filter by team or membership themselves.
 """
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
@@ -102,17 +103,20 @@ def _reachable(principal: Principal, site: Site) -> bool:
     return in_key_team and (site.team_role or site.guest_role) is not None
 
 
-def rate_limit_bucket(principal: Principal, site: Site | None) -> Bucket:
+def rate_limit_bucket(principal: Principal, *, named_site: Callable[[], Site | None]) -> Bucket:
     """docs/plausible-compat.md#rate-limits: a team key spends its team's budget; a legacy key the
     budget of the team owning the site it names, else its user's own. Unlike
     Plausible, only if the user is a member of that team: otherwise anyone with a
     key could spend (and exhaust) a team's budget by naming its domain, and a
-    guest of one site, a tenant of its own, could spend its host's."""
-    team = principal.team
-    if team is None and site is not None and site.team_role is not None:
-        team = site.team
-    if team is not None:
-        return team_bucket(team)
+    guest of one site, a tenant of its own, could spend its host's.
+
+    `named_site` is asked only for a legacy key: a team key's request is counted
+    before its site is read (a 429 costs no site query)."""
+    if principal.team is not None:
+        return team_bucket(principal.team)
+    site = named_site()
+    if site is not None and site.team_role is not None:
+        return team_bucket(site.team)
     return legacy_user_bucket(principal.user.pk)
 
 

@@ -22,10 +22,13 @@ def _fresh_rate_limits():
     """Every test starts with empty counters (in this process's memory; the Redis
     tests install their own limiter with their own key prefix)."""
     from api.ratelimit import LocalRateLimiter, set_rate_limiter
+    from apikeys.principal_cache import forget_all
 
     set_rate_limiter(LocalRateLimiter())
+    forget_all()
     yield
     set_rate_limiter(None)
+    forget_all()
 
 
 @pytest.fixture(autouse=True)
