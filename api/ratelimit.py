@@ -22,6 +22,7 @@ clock and a counter), so a stamp can not come back to an old value: not after a
 change, not after an eviction, not after Redis restarted empty.
 """
 
+import functools
 import logging
 import math
 import threading
@@ -358,10 +359,13 @@ def count_request(bucket: Bucket, stamps: Stamps | None = None) -> Usage | None:
 
 def policy_header(usage: Usage) -> str:
     """`RateLimit-Policy` (draft-ietf-httpapi-ratelimit-headers)."""
-    return ", ".join(
-        f'"{window.name}";q={window.limit};w={window.window}'
-        for window in (usage.hourly, usage.burst)
-    )
+    return _policy(usage.hourly.limit, usage.burst.limit, usage.burst.window)
+
+
+@functools.lru_cache(maxsize=1024)
+def _policy(hourly_limit: int, burst_limit: int, burst_period: int) -> str:
+    """The same for every request of a budget: built once per limits."""
+    return f'"hourly";q={hourly_limit};w={HOURLY_WINDOW}, "burst";q={burst_limit};w={burst_period}'
 
 
 def nearest_window(usage: Usage) -> WindowUsage:

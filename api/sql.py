@@ -159,11 +159,26 @@ def site_columns_sql(
 
 
 @cache
-def site_joins_sql(sites: RowLoader, site_teams: RowLoader, trackers: RowLoader, by: str) -> str:
+def site_in_team_columns_sql(
+    sites: RowLoader, trackers: RowLoader, guest_membership, user_id_sql: str
+) -> str:
+    """The site, its tracker configuration and the user's guest role on it: for a
+    caller who already holds the site's team and their role there (a team key)."""
+    guest_role = role_subquery(guest_membership, "g", site=sites.col("pk"), user=user_id_sql)
+    return f"{sites.columns}, {trackers.columns}, {guest_role}"
+
+
+@cache
+def site_joins_sql(
+    sites: RowLoader,
+    site_teams: RowLoader | None,
+    trackers: RowLoader,
+    by: str,
+) -> str:
     """LEFT JOINs that attach the named site (NULLs when there is none) to any row,
-    so the key lookup can fetch it in the same statement. By "domain" it binds
-    the domain, the domain again, the previous-domain cutoff and the domain once
-    more; by "key", the site key."""
+    so the key lookup can fetch it in the same statement; its team too, unless
+    `site_teams` is None. By "domain" it binds the domain, the domain again, the
+    previous-domain cutoff and the domain once more; by "key", the site key."""
     named = RowLoader(sites.model, "n")
     if by == "domain":
         # Claims make two matches impossible; should one slip through, the site
@@ -175,10 +190,15 @@ def site_joins_sql(sites: RowLoader, site_teams: RowLoader, trackers: RowLoader,
         )
     else:
         condition = f"{named.col('site_key')} = %s"
+    team_join = ""
+    if site_teams is not None:
+        team_join = (
+            f"LEFT OUTER JOIN {site_teams.table} ON {site_teams.col('pk')} = {sites.col('team')} "
+        )
     return (
         f"LEFT OUTER JOIN {sites.table} ON {sites.col('pk')} = "  # noqa: S608
         f"(SELECT {named.col('pk')} FROM {named.table} WHERE {condition} LIMIT 1) "
-        f"LEFT OUTER JOIN {site_teams.table} ON {site_teams.col('pk')} = {sites.col('team')} "
+        f"{team_join}"
         f"LEFT OUTER JOIN {trackers.table} ON {trackers.col('site')} = {sites.col('pk')}"
     )
 

@@ -26,7 +26,13 @@ from apikeys.principal import Principal
 from apikeys.throttling import legacy_user_bucket
 from sites.exceptions import SITE_NOT_FOUND, NotFound
 from sites.models import Site
-from sites.selectors import SiteLookup, site_for_lookup, sites_visible_to, team_for_user
+from sites.selectors import (
+    SiteLookup,
+    site_for_lookup,
+    site_in_team_for_lookup,
+    sites_visible_to,
+    team_for_user,
+)
 from teams.entitlements import verify_team_entitlements
 from teams.exceptions import INVALID_TEAM_ID, TEAM_NOT_FOUND, TeamNotFound
 from teams.models import Feature, Team
@@ -88,11 +94,17 @@ def named_site(principal: Principal, lookup: SiteLookup | None) -> Site | None:
     for both), else looked up now. A site named by key (the resource dialect)
     that the principal cannot reach is simply not found."""
     fetched = principal.fetched_with_key(lookup)
-    site = (
-        fetched.value
-        if fetched is not None
-        else site_for_lookup(user=principal.user, lookup=lookup)
-    )
+    if fetched is not None:
+        site = fetched.value
+    elif principal.team is not None:
+        site = site_in_team_for_lookup(
+            user=principal.user,
+            team=principal.team,
+            role_in_team=principal.role_in_team,
+            lookup=lookup,
+        )
+    else:
+        site = site_for_lookup(user=principal.user, lookup=lookup)
     if site is not None and lookup.by == "key" and not _reachable(principal, site):
         return None
     return site

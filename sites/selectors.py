@@ -75,10 +75,21 @@ def site_columns_sql(user_id_sql: str) -> str:
     )
 
 
-def site_joins_sql(by: str) -> str:
+def site_joins_sql(by: str, *, with_team: bool = True) -> str:
     """LEFT JOINs that attach the named site to any row (api.sql.site_joins_sql);
     the values they bind are `SiteLookup.params`."""
-    return sql.site_joins_sql(_SITES, _SITE_TEAMS, _TRACKERS, by)
+    return sql.site_joins_sql(_SITES, _SITE_TEAMS if with_team else None, _TRACKERS, by)
+
+
+def site_in_team_columns_sql(user_id_sql: str) -> str:
+    return sql.site_in_team_columns_sql(_SITES, _TRACKERS, GuestMembership, user_id_sql)
+
+
+def _with_tracker(site: Site, tracker_values) -> None:
+    tracker = _TRACKERS.build(tracker_values)
+    Site.tracker_script_configuration.related.set_cached_value(site, tracker)
+    if tracker is not None:
+        tracker.site = site
 
 
 def site_from_row(values) -> Site | None:
@@ -90,10 +101,7 @@ def site_from_row(values) -> Site | None:
     if site is None:
         return None
     site.team = _SITE_TEAMS.build(team_values)
-    tracker = _TRACKERS.build(tracker_values)
-    Site.tracker_script_configuration.related.set_cached_value(site, tracker)
-    if tracker is not None:
-        tracker.site = site
+    _with_tracker(site, tracker_values)
     site.team_role, site.guest_role = team_role, guest_role
     return site
 
@@ -124,6 +132,35 @@ def site_for_lookup(*, user: User, lookup: SiteLookup | None) -> Site | None:
         cursor.execute(statement, [user.pk, user.pk, *lookup.params()])
         row = cursor.fetchone()
     return site_from_row(row)
+
+
+def site_in_team_for_lookup(
+    *, user: User, team: Team, role_in_team: str | None, lookup: SiteLookup | None
+) -> Site | None:
+    """`site_for_lookup` for a caller who holds a team and their role in it (a
+    team key's principal, checked against its stamps before this runs): when the
+    site is that team's, only the site, its tracker configuration and the guest
+    role are read, and the team and role are the caller's. A site of another
+    team is read again whole (`site_for_lookup`), so it is judged exactly as
+    any: the key may not touch it, and that refusal is rare."""
+    if lookup is None or not lookup.possible:
+        return None
+    statement = sql.site_alone_sql(
+        site_in_team_columns_sql("%s"), site_joins_sql(lookup.by, with_team=False)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(statement, [user.pk, *lookup.params()])
+        row = cursor.fetchone()
+    site_values, tracker_values, (guest_role,) = split_row(row, _SITES, _TRACKERS)
+    site = _SITES.build(site_values)
+    if site is None:
+        return None
+    if site.team_id != team.pk:
+        return site_for_lookup(user=user, lookup=lookup)
+    site.team = team
+    _with_tracker(site, tracker_values)
+    site.team_role, site.guest_role = role_in_team, guest_role
+    return site
 
 
 def sites_visible_to(

@@ -18,6 +18,8 @@ from sites.selectors import (
     SiteLookup,
     site_columns_sql,
     site_for_lookup,
+    site_in_team_columns_sql,
+    site_in_team_for_lookup,
     site_joins_sql,
 )
 from teams.models import Membership, Team
@@ -83,6 +85,27 @@ class TestTheSiteLookup:
         )
         assert built.team_role == "owner"
 
+    def test_a_team_keys_lighter_read_is_the_same_site(self, alice, alpha, named_site):
+        """For a team key the site's team and role are the principal's: the rest
+        is read, and equals the ORM's."""
+        lookup = SiteLookup.for_request(site_id="alpha.test")
+        built = site_in_team_for_lookup(user=alice, team=alpha, role_in_team="owner", lookup=lookup)
+        assert_same_fields(built, named_site)
+        assert built.team is alpha
+        assert_same_fields(
+            built.tracker_script_configuration,
+            TrackerScriptConfiguration.objects.get(site=named_site),
+        )
+        assert (built.team_role, built.guest_role) == ("owner", None)
+
+    def test_a_site_of_another_team_is_read_whole(self, alice, charlie, named_site, charlies_team):
+        lookup = SiteLookup.for_request(site_id="alpha.test")
+        built = site_in_team_for_lookup(
+            user=charlie, team=charlies_team, role_in_team="owner", lookup=lookup
+        )
+        assert_same_fields(built.team, Team.objects.get(pk=named_site.team_id))
+        assert built.team_role is None
+
     def test_the_same_site_comes_with_the_key(self, alice, unusual_key, named_site):
         lookup = SiteLookup.for_request(site_key=named_site.site_key)
         principal = principal_for_raw_key(unusual_key, joined=lookup)
@@ -100,6 +123,9 @@ def statements() -> list[str]:
         sql.key_lookup_sql(_KEYS, _USERS, _TEAMS, Membership, *extra),
         sql.site_alone_sql(site_columns_sql("%s"), site_joins_sql(joined.by)),
         sql.site_alone_sql(site_columns_sql("%s"), site_joins_sql("key")),
+        sql.site_alone_sql(
+            site_in_team_columns_sql("%s"), site_joins_sql("domain", with_team=False)
+        ),
     ]
 
 
