@@ -282,7 +282,7 @@ def summarize(run: dict) -> dict:
 
 TARGETS = {
     "read_vs_baseline_rps": (">=", 0.7),
-    "read_vs_peer_rps": (">=", 1.0),
+    "read_vs_peer_rps": (">=", 1.2),
     "deep_vs_first_page_p50": ("<=", 1.2),
     "read_p99_vs_p50": ("<=", 3.0),
     "worker_memory_growth": ("<=", 1.1),
