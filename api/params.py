@@ -89,7 +89,8 @@ def request_params(request, path_kwargs: dict) -> dict:
     """Every parameter of the request. Reads (parses) the body: call it only once
     the caller is authenticated."""
     params = _flatten(request.query_params)
-    body = request.data
+    # No body (most reads): nothing for DRF's parsers to do.
+    body = request.data if has_body(request) else None
     if isinstance(body, QueryDict | dict):
         params.update(_flatten(body))
     elif body not in (None, b"", ""):

@@ -99,11 +99,12 @@ class ApiKeyAuthentication(BaseAuthentication):
     def _accept(self, request, principal):
         if principal is None or not principal.is_usable:
             raise exceptions.AuthenticationFailed(INVALID_API_KEY)
-        address = client_address(request)
-        if not address_allowed(address, principal.allowed_networks):
-            raise exceptions.PermissionDenied(
-                NETWORK_NOT_ALLOWED.format(address=address or "unknown")
-            )
+        if principal.allowed_networks:  # most keys have none: no address to work out
+            address = client_address(request)
+            if not address_allowed(address, principal.allowed_networks):
+                raise exceptions.PermissionDenied(
+                    NETWORK_NOT_ALLOWED.format(address=address or "unknown")
+                )
         record_key_use(api_key=principal.api_key)
         return (principal.user, principal)
 
