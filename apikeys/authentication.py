@@ -53,8 +53,9 @@ class ApiKeyAuthentication(BaseAuthentication):
     `read_with_key` is the view's named hook for a read to run in the same
     statement (a JoinedRead: the site the request names). It is called once a key
     is presented and before the key is judged, which is Plausible's check order
-    (docs/plausible-compat.md#check-order): the hook may refuse the request, e.g.
-    for a missing `site_id`, before the key is judged.
+    (docs/plausible-compat.md#check-order): the hook may refuse the request first,
+    e.g. for a missing `site_id`. A remembered principal needs no statement, so
+    then the site is read on its own (sites.reach.named_site).
 
     `use_cache` says whether a remembered principal may be returned: only for
     views whose throttle checks it (apikeys.throttling.ApiKeyRateThrottle)."""

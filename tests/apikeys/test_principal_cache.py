@@ -343,3 +343,29 @@ class TestOnlyCheckedViewsTrustTheCache:
         assert len(key_queries(statements(captured))) == 1
         # The same key through the throttled viewset is still remembered.
         assert key_queries(get(warm_api, LIST)[1]) == []
+
+
+class TestARememberedKeyStillReachesOnlyItsTeam:
+    """The warm read takes the site's team from the principal only when the
+    site is that team's; any other site is read whole and refused as before."""
+
+    def test_another_teams_site_by_domain_is_the_401(self, warm_api, charlies_site):
+        response = warm_api.get("/api/v1/sites/charlie.test")
+        assert response.status_code == 401
+
+    def test_another_teams_site_by_key_is_not_found(self, warm_api, charlies_site):
+        response = warm_api.get(f"/api/v1/analytics/sites/{charlies_site.site_key}")
+        assert response.status_code == 404
+
+    def test_another_teams_site_named_in_the_body_is_the_401(self, warm_api, charlies_site):
+        response = warm_api.put(
+            "/api/v1/sites/goals",
+            {"site_id": "charlie.test", "goal_type": "event", "event_name": "X"},
+            format="json",
+        )
+        assert response.status_code == 401
+
+    def test_its_own_site_named_in_the_body_is_served(self, warm_api):
+        response, sqls = get(warm_api, "/api/v1/sites/goals?site_id=alpha.test")
+        assert response.status_code == 200
+        assert key_queries(sqls) == []
