@@ -146,6 +146,8 @@ def _window(now: float, length: int) -> tuple[int, int]:
 # KEYS: hourly counter, burst counter, stamp clock, then the stamps.
 # ARGV: hourly limit, hourly ttl, burst ttl, stamp ttl, whether the stamps are
 # checked ("1") or only read ("0"), then the expected stamp values.
+# The clock lives as long as stamps are made (a fresh one after a quiet day
+# restarts its count, but in a later second than any stamp it made).
 # Returns {hourly count, burst count (0 when not counted), stamp values...};
 # {-1, -1, stamp values...} when a checked stamp differed (nothing counted).
 _SCRIPT = """
@@ -154,6 +156,7 @@ for i = 4, #KEYS do
   local value = redis.call('GET', KEYS[i])
   if not value then
     value = redis.call('TIME')[1] .. '-' .. redis.call('INCR', KEYS[3])
+    redis.call('EXPIRE', KEYS[3], ARGV[4])
     redis.call('SET', KEYS[i], value, 'EX', ARGV[4])
   end
   stamps[#stamps + 1] = value

@@ -369,3 +369,13 @@ class TestARememberedKeyStillReachesOnlyItsTeam:
         response, sqls = get(warm_api, "/api/v1/sites/goals?site_id=alpha.test")
         assert response.status_code == 200
         assert key_queries(sqls) == []
+
+
+def test_nothing_the_stamps_leave_in_redis_lives_for_ever(redis_limiter, redis_prefix, alpha):
+    from api.ratelimit import Bucket, Stamps
+
+    redis_limiter.hit(Bucket("t", 10, 10, 60), Stamps((team_stamp(alpha.pk),)))
+    client = redis_client()
+    keys = list(client.scan_iter(f"{redis_prefix}:*"))
+    assert len(keys) == 4  # two counters, the stamp and the stamp clock
+    assert all(client.ttl(key) > 0 for key in keys)
