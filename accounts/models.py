@@ -3,11 +3,15 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from api.querysets import SignallingQuerySet
+
 EMAIL_MAX_LENGTH = 254  # RFC 5321's limit on a forward path
 USER_NAME_MAX_LENGTH = 150
 
 
-class UserManager(BaseUserManager):
+class UserManager(BaseUserManager.from_queryset(SignallingQuerySet)):
+    """Bulk writes are heard (api.querysets): a principal cache remembers users."""
+
     use_in_migrations = True
 
     def create_user(self, email: str, password: str | None = None, **extra):

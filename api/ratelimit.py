@@ -25,6 +25,7 @@ change, not after an eviction, not after Redis restarted empty.
 import functools
 import logging
 import math
+import secrets
 import threading
 import time
 from collections.abc import Callable
@@ -143,16 +144,20 @@ def _window(now: float, length: int) -> tuple[int, int]:
     return index, max(reset, 1)
 
 
-# KEYS: hourly counter, burst counter, stamp clock, then the stamps.
+# KEYS: hourly counter, burst counter, stamp clock, this call's once-key, then
+# the stamps.
 # ARGV: hourly limit, hourly ttl, burst ttl, stamp ttl, whether the stamps are
 # checked ("1") or only read ("0"), then the expected stamp values.
 # The clock lives as long as stamps are made (a fresh one after a quiet day
 # restarts its count, but in a later second than any stamp it made).
+# The once-key is unique to a call: the client re-sends a call whose connection
+# broke (settings: Retry on ConnectionError), and a call the server had already
+# counted before the break is then answered with the counts, not counted again.
 # Returns {hourly count, burst count (0 when not counted), stamp values...};
 # {-1, -1, stamp values...} when a checked stamp differed (nothing counted).
 _SCRIPT = """
 local stamps, changed = {}, false
-for i = 4, #KEYS do
+for i = 5, #KEYS do
   local value = redis.call('GET', KEYS[i])
   if not value then
     value = redis.call('TIME')[1] .. '-' .. redis.call('INCR', KEYS[3])
@@ -160,9 +165,14 @@ for i = 4, #KEYS do
     redis.call('SET', KEYS[i], value, 'EX', ARGV[4])
   end
   stamps[#stamps + 1] = value
-  if ARGV[5] == '1' and value ~= ARGV[i + 2] then changed = true end
+  if ARGV[5] == '1' and value ~= ARGV[i + 1] then changed = true end
 end
 if changed then return {-1, -1, unpack(stamps)} end
+if not redis.call('SET', KEYS[4], '1', 'NX', 'EX', 10) then
+  local hourly = tonumber(redis.call('GET', KEYS[1]) or '0')
+  local burst = hourly > tonumber(ARGV[1]) and 0 or tonumber(redis.call('GET', KEYS[2]) or '0')
+  return {hourly, burst, unpack(stamps)}
+end
 local hourly = redis.call('INCR', KEYS[1])
 if hourly == 1 then redis.call('EXPIRE', KEYS[1], ARGV[2]) end
 if hourly > tonumber(ARGV[1]) then return {hourly, 0, unpack(stamps)} end
@@ -231,7 +241,7 @@ class RedisRateLimiter(RateLimiter):
     def _count(self, hourly_key, burst_key, bucket, ttls, stamps):
         from redis.exceptions import RedisError
 
-        keys = [hourly_key, burst_key, STAMP_CLOCK]
+        keys = [hourly_key, burst_key, STAMP_CLOCK, f"rl-once:{secrets.token_urlsafe(12)}"]
         args = [bucket.hourly_limit, *ttls, STAMP_TTL, "0"]
         if stamps is not None:
             keys.extend(stamps.keys)

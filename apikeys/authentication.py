@@ -77,13 +77,18 @@ class ApiKeyAuthentication(BaseAuthentication):
             return None
         joined = self.read_with_key() if self.read_with_key is not None else None
         cache = principal_cache() if self.use_cache else None
-        principal = None
         if cache is not None and keys.is_well_formed(raw_key):
-            principal = cache.principal(keys.hash_key(raw_key))
-        if principal is None:
-            principal = principal_for_raw_key(raw_key, joined=joined)
-            if cache is not None and principal is not None:
-                principal = cache.stamps_before(principal)
+            remembered = cache.principal(keys.hash_key(raw_key))
+            if remembered is not None:
+                try:
+                    return self._accept(request, remembered)
+                except exceptions.APIException:
+                    # Refused as remembered (expired, networks): no stamp is
+                    # checked before a refusal, so the database has the last word.
+                    pass
+        principal = principal_for_raw_key(raw_key, joined=joined)
+        if cache is not None and principal is not None:
+            principal = cache.stamps_before(principal)
         return self._accept(request, principal)
 
     def reread(self, request, *, stamps: tuple[str, ...] | None, replacing) -> tuple:

@@ -4,6 +4,7 @@ from django.db.models.functions import Length
 from django.db.models.lookups import Exact
 from django.utils import timezone
 
+from api.querysets import SignallingQuerySet
 from apikeys.keys import PREFIX_LENGTH
 from apikeys.scopes import DEFAULT_SCOPES, PROVISION_SCOPE
 from teams.models import Team
@@ -50,6 +51,9 @@ class ApiKey(models.Model):
         editable=False,
         related_name="issued_api_keys",
     )
+
+    # Bulk writes are heard (api.querysets): a principal cache remembers keys.
+    objects = SignallingQuerySet.as_manager()
 
     class Meta:
         verbose_name = "API key"

@@ -11,7 +11,6 @@ from apikeys import keys
 from apikeys.allowed_networks import parse_networks
 from apikeys.models import API_KEY_NAME_MAX_LENGTH, ApiKey
 from apikeys.scopes import DEFAULT_SCOPES, validate_scopes
-from apikeys.stamps import stamps_changed, user_stamp
 from teams.models import Membership, Team
 
 LAST_USED_RESOLUTION = timedelta(minutes=1)
@@ -124,8 +123,6 @@ def revoke_api_key(
     )
     api_key.refresh_from_db(fields=["revoked_at"])
     if updated:
-        # A bulk update sends no post_save: retire the key's stamp here.
-        stamps_changed(user_stamp(api_key.user_id))
         _audit(REVOKED_LOG, api_key=api_key, actor=revoked_by, source=source)
     return bool(updated)
 

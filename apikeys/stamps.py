@@ -8,30 +8,66 @@ limits). Two stamps cover them:
 - `user:<id>`: the user row, every key of the user, every membership of the user;
 - `team:<id>`: the team row (a legacy key has no team, so no team stamp).
 
-Any save or delete of those rows, through the ORM anywhere (services, the admin,
-commands, a shell), deletes the stamp: once at once, and once more after the
-transaction commits. Why twice: a request that reads the key between the first
-deletion and the commit still sees the old rows, and would remember them under
-the new stamp; the second deletion, once the new rows are visible to everyone,
-retires that stamp too. The first one is what a request inside the same
-transaction (a test, a shell session) sees.
+Any write to those rows through the ORM, anywhere (services, the admin,
+commands, a shell), retires the stamps of the rows as they were and as they will
+be (a key or a membership moved to another user retires both users' stamps):
+`save()` and `delete()` through Django's signals, `update()`, `bulk_update()`,
+`bulk_create()` and relations' `add()` through api.querysets.
 
-`QuerySet.update()` sends no signal: code that updates these tables in bulk
-calls `stamps_changed` itself (apikeys.services.revoke_api_key). Raw SQL behind
-the application's back is only caught up by PRINCIPAL_CACHE_MAX_AGE_SECONDS.
+Twice: before the write, and again after its transaction commits. Why twice: a
+request that reads the rows between the first retirement and the commit still
+sees the old rows, and would remember them under the new stamp; the second
+retirement, once the new rows are visible to everyone, retires that stamp too.
+The first one is also what a request inside the same transaction sees.
+
+Redis unreachable before the write: the write is refused (StampsNotRetired, a
+503 over HTTP, an error from a command), since the servers that remember the
+rows could not hear of it; unless the operator chose RATELIMIT_FAIL_OPEN
+(serving over exactness), then it is logged and the change reaches those servers
+within PRINCIPAL_CACHE_MAX_AGE_SECONDS. Unreachable after the commit: retried,
+then logged, with the same bound.
+Without REDIS_URL there are no stamps and no principal cache, so nothing is
+retired; every process that writes these tables must therefore share the API
+servers' REDIS_URL and CACHE_KEY_PREFIX (README, Configuration). Raw SQL behind
+the ORM's back is only caught up by PRINCIPAL_CACHE_MAX_AGE_SECONDS.
 """
 
 import logging
+import time
 
+from django.conf import settings
 from django.db import transaction
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import pre_delete, pre_save
 
 from accounts.models import User
+from api.querysets import rows_changing, rows_created
 from api.ratelimit import RateLimitUnavailable, rate_limiter
 from apikeys.models import ApiKey
 from teams.models import Membership, Team
 
 logger = logging.getLogger(__name__)
+
+# Columns no principal is read from, written often: writing only them retires
+# nothing (a key's last use is written once a minute by every busy key).
+NOT_IN_A_PRINCIPAL = {
+    ApiKey: frozenset({"last_used_at"}),
+    User: frozenset({"last_login"}),
+}
+# Retries of the retirement after a commit, and the pause before each.
+AFTER_COMMIT_PAUSES = (0.05, 0.25)
+NOT_RETIRED_MESSAGE = (
+    "The change was not saved: Redis, through which every server hears of changes "
+    "to keys, users and teams, cannot be reached. Please retry shortly."
+)
+
+
+class StampsNotRetired(RateLimitUnavailable):
+    """Redis was unreachable before a write to a principal's rows: refused."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.message = NOT_RETIRED_MESSAGE
+        self.args = (NOT_RETIRED_MESSAGE,)
 
 
 def user_stamp(user_id: int) -> str:
@@ -48,45 +84,103 @@ def principal_stamp_keys(*, user_id: int, team_id: int | None) -> tuple[str, ...
     return (user_stamp(user_id), team_stamp(team_id))
 
 
-def _invalidate(stamp_keys: tuple[str, ...]) -> None:
+def stamps_changed(*stamp_keys: str) -> None:
+    """What these stamps stand for is changing: retire them now (raising
+    StampsNotRetired if Redis is unreachable) and again after the commit."""
+    if not stamp_keys:
+        return
     try:
         rate_limiter().invalidate(stamp_keys)
     except RateLimitUnavailable as exc:
-        # The change stands. Processes that cannot reach Redis trust nothing they
-        # remembered; one that can and remembered this key catches up within
-        # PRINCIPAL_CACHE_MAX_AGE_SECONDS.
-        logger.error("Could not retire the stamps %s: %s", ", ".join(stamp_keys), exc)
+        if not settings.RATELIMIT_FAIL_OPEN:
+            raise StampsNotRetired(str(exc)) from exc
+        _not_retired(stamp_keys, exc)
+    transaction.on_commit(lambda: _retire_after_commit(stamp_keys))
 
 
-def stamps_changed(*stamp_keys: str) -> None:
-    """What these stamps stand for changed: retire them now and after commit."""
-    _invalidate(stamp_keys)
-    transaction.on_commit(lambda: _invalidate(stamp_keys))
+def _retire_after_commit(stamp_keys: tuple[str, ...]) -> None:
+    for pause in (*AFTER_COMMIT_PAUSES, None):
+        try:
+            rate_limiter().invalidate(stamp_keys)
+            return
+        except RateLimitUnavailable as exc:
+            if pause is None:
+                _not_retired(stamp_keys, exc)
+                return
+            time.sleep(pause)
 
 
-def _key_changed(sender, instance, **kwargs):
-    stamps_changed(user_stamp(instance.user_id))
+def _not_retired(stamp_keys: tuple[str, ...], exc: Exception) -> None:
+    # A server that remembered these rows catches up within
+    # PRINCIPAL_CACHE_MAX_AGE_SECONDS; one that cannot reach Redis trusts nothing
+    # it remembered anyway.
+    logger.error("Could not retire the stamps %s: %s", ", ".join(stamp_keys), exc)
 
 
-def _user_changed(sender, instance, **kwargs):
-    stamps_changed(user_stamp(instance.pk))
+def _stamps_of_users(user_ids) -> tuple[str, ...]:
+    return tuple(user_stamp(user_id) for user_id in sorted(set(user_ids)) if user_id is not None)
 
 
-def _membership_changed(sender, instance, **kwargs):
-    stamps_changed(user_stamp(instance.user_id))
+def _stamps_of_rows(model, rows) -> tuple[str, ...]:
+    """The stamps covering `rows`, instances of `model` (saved or not)."""
+    if model in (ApiKey, Membership):
+        return _stamps_of_users(row.user_id for row in rows)
+    if model is User:
+        return _stamps_of_users(row.pk for row in rows)
+    return tuple(team_stamp(row.pk) for row in rows if row.pk is not None)
 
 
-def _team_changed(sender, instance, **kwargs):
-    stamps_changed(team_stamp(instance.pk))
+def _user_moving_to(values: dict) -> list:
+    user = values.get("user", values.get("user_id"))
+    return [getattr(user, "pk", user)] if user is not None else []
+
+
+def _only_unread_columns(model, fields) -> bool:
+    return bool(fields) and frozenset(fields) <= NOT_IN_A_PRINCIPAL.get(model, frozenset())
+
+
+def _saving(sender, instance, update_fields=None, **kwargs):
+    if _only_unread_columns(sender, update_fields):
+        return
+    if sender is ApiKey and instance._state.adding:
+        return  # a key no server has seen yet: nothing remembers it
+    stamps = set(_stamps_of_rows(sender, [instance]))
+    if sender in (ApiKey, Membership) and not instance._state.adding:
+        # The row's user as stored: a key or membership moved to another user
+        # leaves the first user's principals stale too.
+        stored = sender._base_manager.filter(pk=instance.pk).values_list("user_id", flat=True)
+        stamps.update(_stamps_of_users(stored))
+    stamps_changed(*sorted(stamps))
+
+
+def _deleting(sender, instance, **kwargs):
+    stamps_changed(*_stamps_of_rows(sender, [instance]))
+
+
+def _updating(sender, queryset, values, **kwargs):
+    if _only_unread_columns(sender, values):
+        return
+    if sender in (ApiKey, Membership):
+        stored = queryset.values_list("user_id", flat=True).order_by()
+        stamps = _stamps_of_users([*stored, *_user_moving_to(values)])
+    elif sender is User:
+        stamps = _stamps_of_users(queryset.values_list("pk", flat=True).order_by())
+    else:
+        stamps = tuple(team_stamp(pk) for pk in queryset.values_list("pk", flat=True).order_by())
+    stamps_changed(*stamps)
+
+
+def _created(sender, objects, **kwargs):
+    if sender is ApiKey:
+        return  # keys no server has seen yet
+    stamps_changed(*_stamps_of_rows(sender, objects))
 
 
 def connect_receivers() -> None:
     """Called once, from apikeys' AppConfig.ready()."""
-    for model, receiver in (
-        (ApiKey, _key_changed),
-        (User, _user_changed),
-        (Membership, _membership_changed),
-        (Team, _team_changed),
-    ):
-        for signal in (post_save, post_delete):
-            signal.connect(receiver, sender=model, dispatch_uid=f"stamps:{model.__name__}")
+    for model in (ApiKey, User, Membership, Team):
+        uid = f"stamps:{model.__name__}"
+        pre_save.connect(_saving, sender=model, dispatch_uid=uid)
+        pre_delete.connect(_deleting, sender=model, dispatch_uid=uid)
+        rows_changing.connect(_updating, sender=model, dispatch_uid=uid)
+        rows_created.connect(_created, sender=model, dispatch_uid=uid)

@@ -134,11 +134,10 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_str("REDIS_URL")
-if REDIS_URL:
-    from redis.backoff import NoBackoff
-    from redis.retry import Retry
 CACHE_KEY_PREFIX = env_str("CACHE_KEY_PREFIX", "siteprov")
 if REDIS_URL:
+    from config.redis_retry import retry_a_broken_connection_once
+
     CACHES = {
         "default": {
             "BACKEND": "django_redis.cache.RedisCache",
@@ -147,9 +146,7 @@ if REDIS_URL:
             "OPTIONS": {
                 "SOCKET_CONNECT_TIMEOUT": 1,
                 "SOCKET_TIMEOUT": 1,
-                # One immediate retry (a pooled connection gone stale after a Redis
-                # restart), not redis-py's default backoff of seconds per request.
-                "CONNECTION_POOL_KWARGS": {"retry": Retry(NoBackoff(), 1)},
+                "CONNECTION_POOL_KWARGS": {"retry": retry_a_broken_connection_once()},
             },
         }
     }

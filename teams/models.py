@@ -3,6 +3,8 @@ import uuid
 from django.conf import settings
 from django.db import models
 
+from api.querysets import SignallingQuerySet
+
 PERSONAL_TEAM_NAME = "My personal sites"
 TEAM_NAME_MAX_LENGTH = 200
 # Every role column: team roles here, guest roles on sites.
@@ -64,6 +66,9 @@ class Team(models.Model):
         settings.AUTH_USER_MODEL, through="Membership", related_name="teams"
     )
 
+    # Bulk writes are heard (api.querysets): a principal cache remembers teams.
+    objects = SignallingQuerySet.as_manager()
+
     class Meta:
         constraints = [
             models.CheckConstraint(
@@ -90,6 +95,9 @@ class Membership(models.Model):
     )
     role = models.CharField(max_length=ROLE_MAX_LENGTH, choices=Role.choices)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    # Bulk writes are heard (api.querysets): a principal cache remembers roles.
+    objects = SignallingQuerySet.as_manager()
 
     class Meta:
         constraints = [

@@ -52,15 +52,15 @@ def require_redis() -> None:
 def redis_client(port: int = REDIS_PORT):
     """Configured like the app's (config/settings.py): short timeouts, one retry."""
     import redis
-    from redis.backoff import NoBackoff
-    from redis.retry import Retry
+
+    from config.redis_retry import retry_a_broken_connection_once
 
     return redis.Redis(
         host=REDIS_HOST,
         port=port,
         socket_connect_timeout=1,
         socket_timeout=1,
-        retry=Retry(NoBackoff(), 1),
+        retry=retry_a_broken_connection_once(),
     )
 
 

@@ -11,13 +11,15 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import User
-from api.ratelimit import RedisRateLimiter, set_rate_limiter
+from api.ratelimit import RedisRateLimiter, rate_limiter, set_rate_limiter
 from apikeys.models import ApiKey
 from apikeys.principal_cache import principal_cache
 from apikeys.services import revoke_api_key
-from apikeys.stamps import team_stamp, user_stamp
+from apikeys.stamps import NOT_RETIRED_MESSAGE, StampsNotRetired, team_stamp, user_stamp
+from sites.models import Site
 from teams.models import Feature, Membership, Role
 from teams.services import add_member, set_team_entitlements
+from tests.apikeys.staff import REVOKE, basic, create_staff
 from tests.conftest import TRANSACTION_CONTROL
 from tests.ratelimit_fixtures import redis_client
 
@@ -150,10 +152,9 @@ class TestChangesApplyToTheNextRequest:
     def test_expiry_without_any_change(self, warm_api, alice, monkeypatch):
         key = ApiKey.objects.get(user=alice, team__isnull=False)
         ApiKey.objects.filter(pk=key.pk).update(expires_at=timezone.now() + timedelta(hours=1))
-        # A bulk update sends no signal: this one needs the entry to expire.
-        principal_cache().clear()
-        for _ in range(2):
+        for _ in range(3):  # remembered again, with its expiry
             assert warm_api.get(READ).status_code == 200
+        assert key_queries(get(warm_api, READ)[1]) == []
         later = timezone.now() + timedelta(hours=2)
         monkeypatch.setattr("apikeys.models.timezone.now", lambda: later)
         assert warm_api.get(READ).status_code == 401
@@ -223,6 +224,120 @@ class TestChangesApplyToTheNextRequest:
         assert key_queries(get(warm_api, READ)[1]) == []
 
 
+class TestEveryWayOfWritingIsHeard:
+    """Bulk writes send no post_save; api.querysets makes them heard. And a row
+    moved to another user leaves the first user's principals stale too."""
+
+    @pytest.fixture
+    def bobs_api(self, api, bob, alpha, site, issue_key, redis_limiter):
+        add_member(team=alpha, user=bob, role=Role.ADMIN)
+        client = api.with_key(issue_key(bob, team=alpha, scopes=["sites:provision:*"]))
+        for _ in range(3):
+            assert client.get(LIST).status_code == 200
+        assert key_queries(get(client, LIST)[1]) == []  # remembered
+        return client
+
+    def test_a_bulk_update_of_keys(self, warm_api, alice):
+        ApiKey.objects.filter(user=alice).update(revoked_at=timezone.now())
+        assert warm_api.get(READ).status_code == 401
+
+    def test_bulk_update_of_keys(self, warm_api, alice):
+        keys = list(ApiKey.objects.filter(user=alice))
+        for key in keys:
+            key.scopes = ["stats:read:*"]
+        ApiKey.objects.bulk_update(keys, ["scopes"])
+        assert warm_api.put(READ, {"domain": "new.test"}, format="json").status_code == 401
+
+    def test_a_bulk_update_of_users(self, warm_api, alice):
+        User.objects.filter(pk=alice.pk).update(is_active=False)
+        assert warm_api.get(READ).status_code == 401
+
+    def test_a_bulk_update_of_teams(self, warm_api, alpha):
+        from teams.models import Team
+
+        Team.objects.filter(pk=alpha.pk).update(locked=True)
+        assert warm_api.get(LIST).status_code == 402
+
+    def test_a_bulk_update_of_memberships(self, bobs_api, bob):
+        Membership.objects.filter(user=bob).update(role=Role.VIEWER)
+        response = bobs_api.post("/api/v1/sites", {"domain": "bobs.test"}, format="json")
+        assert response.status_code == 403, response.json()
+
+    def test_a_member_removed_through_the_relation(self, bobs_api, bob, alpha):
+        alpha.members.remove(bob)
+        assert bobs_api.get(LIST).status_code == 401
+
+    def test_a_member_added_through_the_relation(
+        self, api, bob, alpha, site, issue_key, redis_limiter
+    ):
+        add_member(team=alpha, user=bob, role=Role.ADMIN)
+        client = api.with_key(issue_key(bob, team=alpha, scopes=["sites:provision:*"]))
+        Membership.objects.filter(user=bob, team=alpha).delete()
+        for _ in range(3):
+            client.get(READ)
+        alpha.members.add(bob, through_defaults={"role": Role.ADMIN})
+        assert client.get(READ).status_code == 200
+
+    def test_a_membership_bulk_created(self, api, bob, alpha, site, issue_key, redis_limiter):
+        add_member(team=alpha, user=bob, role=Role.ADMIN)
+        client = api.with_key(issue_key(bob, team=alpha, scopes=["sites:provision:*"]))
+        Membership.objects.filter(user=bob, team=alpha).delete()
+        for _ in range(3):
+            client.get(READ)
+        Membership.objects.bulk_create([Membership(user=bob, team=alpha, role=Role.ADMIN)])
+        assert client.get(READ).status_code == 200
+
+    def test_a_membership_moved_to_another_user(self, bobs_api, bob, charlie):
+        """As the team admin's inline lets staff do: the row keeps its id."""
+        membership = Membership.objects.get(user=bob)
+        membership.user = charlie
+        membership.save()
+        assert bobs_api.get(LIST).status_code == 401
+
+    def test_a_key_moved_to_another_user(self, warm_api, alice, bob, alpha):
+        add_member(team=alpha, user=bob, role=Role.VIEWER)
+        key = ApiKey.objects.get(user=alice, team__isnull=False)
+        key.user = bob
+        key.save()
+        response = warm_api.put(READ, {"domain": "new.test"}, format="json")
+        assert response.status_code == 404, response.json()  # bob only views
+        assert Site.objects.filter(domain="alpha.test").exists()
+
+    def test_writing_only_the_last_use_retires_nothing(self, warm_api, alice):
+        ApiKey.objects.filter(user=alice).update(last_used_at=timezone.now())
+        assert key_queries(get(warm_api, READ)[1]) == []
+
+
+class TestARememberedRefusalIsCheckedAgain:
+    """No stamp is checked before a refusal: a principal refused as remembered is
+    read again, so a change that would let it in applies to the next request."""
+
+    def test_networks_widened(self, api, alice, alpha, site, issue_key, redis_limiter):
+        client = api.with_key(
+            issue_key(
+                alice, team=alpha, scopes=["sites:provision:*"], allowed_networks=["127.0.0.1"]
+            )
+        )
+        for _ in range(3):
+            assert client.get(READ).status_code == 200
+        key = ApiKey.objects.get(user=alice, team__isnull=False)
+        key.allowed_networks = ["127.0.0.1/32", "10.0.0.0/8"]
+        key.save()
+        assert client.get(READ, REMOTE_ADDR="10.0.0.5").status_code == 200
+
+    def test_expiry_extended(self, warm_api, alice, monkeypatch):
+        key = ApiKey.objects.get(user=alice, team__isnull=False)
+        soon = timezone.now() + timedelta(minutes=5)
+        ApiKey.objects.filter(pk=key.pk).update(expires_at=soon)
+        for _ in range(3):
+            assert warm_api.get(READ).status_code == 200
+        later = soon + timedelta(minutes=1)
+        monkeypatch.setattr("apikeys.models.timezone.now", lambda: later)
+        assert warm_api.get(READ).status_code == 401
+        ApiKey.objects.filter(pk=key.pk).update(expires_at=later + timedelta(days=1))
+        assert warm_api.get(READ).status_code == 200
+
+
 class TestWhenRedisFails:
     @pytest.fixture
     def redis_down(self, warm_api, own_redis):
@@ -234,16 +349,37 @@ class TestWhenRedisFails:
         own_redis.stop()
         return warm
 
-    def test_fail_closed_refuses_but_a_revoked_key_is_still_the_401(self, redis_down, alice):
-        ApiKey.objects.filter(user=alice, team__isnull=False).update(revoked_at=timezone.now())
+    @pytest.fixture
+    def revoke_elsewhere(self, alice, redis_prefix):
+        """Revoke alice's team key from a host that still reaches Redis: the
+        stamps are retired there, but this host cannot see it."""
+
+        def revoke():
+            down = rate_limiter()
+            set_rate_limiter(RedisRateLimiter(redis_client(), prefix=redis_prefix))
+            try:
+                ApiKey.objects.filter(user=alice, team__isnull=False).update(
+                    revoked_at=timezone.now()
+                )
+            finally:
+                set_rate_limiter(down)
+
+        return revoke
+
+    def test_fail_closed_refuses_but_a_revoked_key_is_still_the_401(
+        self, redis_down, revoke_elsewhere
+    ):
+        revoke_elsewhere()
         assert redis_down.get(READ).status_code == 401
 
     def test_fail_closed_refuses_a_valid_key(self, redis_down):
         assert redis_down.get(READ).status_code == 503
 
-    def test_fail_open_reads_the_key_from_the_database(self, redis_down, alice, settings):
+    def test_fail_open_reads_the_key_from_the_database(
+        self, redis_down, revoke_elsewhere, settings
+    ):
         settings.RATELIMIT_FAIL_OPEN = True
-        ApiKey.objects.filter(user=alice, team__isnull=False).update(revoked_at=timezone.now())
+        revoke_elsewhere()
         assert redis_down.get(READ).status_code == 401
 
     def test_everything_remembered_is_dropped(self, redis_down, settings):
@@ -253,9 +389,33 @@ class TestWhenRedisFails:
         assert len(principal_cache()) == 0
         assert len(key_queries(sqls)) == 1
 
-    def test_a_change_that_could_not_retire_its_stamp_is_logged(self, redis_down, alice, caplog):
+    def test_a_change_that_could_not_retire_its_stamp_is_refused(self, redis_down, alice):
+        alice.is_active = False
+        with pytest.raises(StampsNotRetired) as refused:
+            alice.save()
+        assert refused.value.status_code == 503
+        alice.refresh_from_db()
+        assert alice.is_active, "written although no server could hear of it"
+
+    def test_a_refused_revocation_is_a_503_from_the_staff_endpoint(self, redis_down, api, team_key):
+        create_staff("revoker@example.com", "revoker-password-1", "delete_apikey")
+        response = api.post(
+            REVOKE,
+            {"key": team_key},
+            format="json",
+            HTTP_AUTHORIZATION=basic("revoker@example.com", "revoker-password-1"),
+        )
+        assert response.status_code == 503
+        assert response.json() == {"error": NOT_RETIRED_MESSAGE}
+        assert response["Retry-After"]
+        assert ApiKey.objects.get(key_prefix=team_key[:6]).revoked_at is None
+
+    def test_failing_open_a_change_is_written_and_logged(self, redis_down, alice, settings, caplog):
+        settings.RATELIMIT_FAIL_OPEN = True
         alice.is_active = False
         alice.save()
+        alice.refresh_from_db()
+        assert not alice.is_active
         assert f"Could not retire the stamps {user_stamp(alice.pk)}" in caplog.text
 
 
@@ -377,5 +537,8 @@ def test_nothing_the_stamps_leave_in_redis_lives_for_ever(redis_limiter, redis_p
     redis_limiter.hit(Bucket("t", 10, 10, 60), Stamps((team_stamp(alpha.pk),)))
     client = redis_client()
     keys = list(client.scan_iter(f"{redis_prefix}:*"))
-    assert len(keys) == 4  # two counters, the stamp and the stamp clock
+    # Two counters, the stamp, the stamp clock and the call's once-key.
+    assert len(keys) == 5
     assert all(client.ttl(key) > 0 for key in keys)
+    [once] = [key for key in keys if b":rl-once:" in key]
+    assert client.ttl(once) <= 10

@@ -2,11 +2,13 @@
 warn once a minute), never a 500; and recovery without restarting the app."""
 
 import logging
+import socket
+import threading
 
 import pytest
 
-from api.ratelimit import UNAVAILABLE_MESSAGE, RedisRateLimiter, set_rate_limiter
-from tests.ratelimit_fixtures import free_port, redis_client
+from api.ratelimit import UNAVAILABLE_MESSAGE, Bucket, RedisRateLimiter, set_rate_limiter
+from tests.ratelimit_fixtures import REDIS_HOST, REDIS_PORT, free_port, redis_client
 
 TEAMS = "/api/v1/sites/teams"
 
@@ -19,7 +21,8 @@ def team_client(api, alice, alpha, issue_key):
 
 
 @pytest.fixture
-def unreachable_redis():
+def unreachable_redis(team_client):
+    """After the key and its team are written (writing them needs Redis)."""
     set_rate_limiter(RedisRateLimiter(redis_client(port=free_port()), prefix="nowhere"))
 
 
@@ -73,3 +76,71 @@ def test_a_request_refused_for_want_of_redis_logs_one_line_not_two(
     lines = [r for r in caplog.records if r.levelno >= logging.WARNING]
     assert [r.name for r in lines] == ["api.ratelimit"], [r.getMessage() for r in lines]
     assert lines[0].exc_info is None
+
+
+class ReplyDroppingProxy:
+    """A TCP proxy in front of the suite's Redis that can lose one reply to a
+    counting script: the server ran it, then the client's connection broke."""
+
+    def __init__(self):
+        self.listener = socket.create_server((REDIS_HOST, 0))
+        self.port = self.listener.getsockname()[1]
+        self.drop_next_script_reply = False
+        self.dropped = 0
+        self._script_sent: set[int] = set()
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def stop(self) -> None:
+        self.listener.close()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            upstream = socket.create_connection((REDIS_HOST, REDIS_PORT))
+            threading.Thread(target=self._requests, args=(client, upstream), daemon=True).start()
+            threading.Thread(target=self._replies, args=(upstream, client), daemon=True).start()
+
+    def _requests(self, client, upstream) -> None:
+        while data := _recv(client):
+            if self.drop_next_script_reply and b"EVALSHA" in data.upper():
+                self.drop_next_script_reply = False
+                self._script_sent.add(id(upstream))
+            upstream.sendall(data)
+        upstream.close()
+
+    def _replies(self, upstream, client) -> None:
+        while data := _recv(upstream):
+            if id(upstream) in self._script_sent:
+                self.dropped += 1
+                client.shutdown(socket.SHUT_RDWR)
+                break
+            client.sendall(data)
+        client.close()
+        upstream.close()
+
+
+def _recv(sock) -> bytes:
+    try:
+        return sock.recv(65536)
+    except OSError:
+        return b""
+
+
+def test_a_count_sent_again_after_a_broken_connection_is_counted_once(redis_prefix):
+    """The client re-sends a call whose connection broke (config.redis_retry);
+    the script had run, so the once-key answers it without counting again."""
+    proxy = ReplyDroppingProxy()
+    try:
+        limiter = RedisRateLimiter(redis_client(port=proxy.port), prefix=redis_prefix)
+        bucket = Bucket("once", 100, 100, 60)
+        assert limiter.hit(bucket).hourly.count == 1
+        proxy.drop_next_script_reply = True
+        usage = limiter.hit(bucket)
+        assert proxy.dropped == 1, "the reply was not lost: nothing was re-sent"
+        assert (usage.hourly.count, usage.burst.count) == (2, 2)
+        assert limiter.hit(bucket).hourly.count == 3
+    finally:
+        proxy.stop()

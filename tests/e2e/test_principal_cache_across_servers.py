@@ -192,6 +192,31 @@ def test_allowed_networks_changed(servers):
     assert_every_answer_is(servers, key, 403)
 
 
+def test_a_bulk_update_from_a_shell(servers):
+    """`QuerySet.update()` sends no post_save; it is heard all the same."""
+    tag, _, _, key, _ = warmed_key(servers)
+    shell(
+        servers[1],
+        "from accounts.models import User\n"
+        f"User.objects.filter(email='member-{tag}@example.com').update(is_active=False)",
+    )
+    assert_every_answer_is(servers, key, 401)
+
+
+def test_a_membership_moved_to_another_user(servers):
+    """The old user's principals go stale too, not only the new user's."""
+    tag, _, _, key, _ = warmed_key(servers)
+    shell(
+        servers[1],
+        "from accounts.services import create_user\n"
+        "from teams.models import Membership\n"
+        f"membership = Membership.objects.get(user__email='member-{tag}@example.com')\n"
+        f"membership.user = create_user(email='other-{tag}@example.com')\n"
+        "membership.save()",
+    )
+    assert_every_answer_is(servers, key, 401)
+
+
 def test_rate_limits_stay_exact_with_remembered_principals(servers):
     _, team, _, key, _ = warmed_key(servers)
     limit, day = 100, 86400
