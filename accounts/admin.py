@@ -5,6 +5,7 @@ from django.contrib.auth.forms import BaseUserCreationForm, UserChangeForm
 from django.contrib.auth.models import Group
 
 from accounts.models import User, normalize_email
+from api.admin_errors import ServiceErrorsAsMessages
 
 
 class EmailUserCreationForm(BaseUserCreationForm):
@@ -29,7 +30,7 @@ class EmailUserChangeForm(UserChangeForm):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(ServiceErrorsAsMessages, DjangoUserAdmin):
     form = EmailUserChangeForm
     add_form = EmailUserCreationForm
     ordering = ["email"]

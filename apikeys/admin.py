@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
+from api.admin_errors import ServiceErrorsAsMessages
 from api.network import client_address_text
 from apikeys.allowed_networks import parse_networks
 from apikeys.models import ApiKey
@@ -63,7 +64,7 @@ class ApiKeyForm(forms.ModelForm):
 
 
 @admin.register(ApiKey)
-class ApiKeyAdmin(admin.ModelAdmin):
+class ApiKeyAdmin(ServiceErrorsAsMessages, admin.ModelAdmin):
     """Issuing a key shows the raw key once, on the page that answers the form;
     afterwards only its prefix is ever shown. The hash is never displayed."""
 

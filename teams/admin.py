@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin
 
 from accounts.admin import UserAdmin
+from api.admin_errors import ServiceErrorsAsMessages
 from teams.models import Feature, Membership, Team
 
 
@@ -55,7 +56,7 @@ UserAdmin.inlines = [*UserAdmin.inlines, MembershipInline]
 
 
 @admin.register(Team)
-class TeamAdmin(admin.ModelAdmin):
+class TeamAdmin(ServiceErrorsAsMessages, admin.ModelAdmin):
     form = TeamForm
     list_display = [
         "name",

@@ -3,7 +3,6 @@ its prefix; the hash is never displayed."""
 
 import pytest
 
-from accounts.services import create_user
 from apikeys import keys
 from apikeys.models import ApiKey
 from teams.models import Feature, Team
@@ -12,13 +11,6 @@ ADD = "/admin/apikeys/apikey/add/"
 LIST = "/admin/apikeys/apikey/"
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def staff_client(client):
-    staff = create_user(email="ops@example.com", password="ops-password-1", is_superuser=True)
-    client.force_login(staff)
-    return client
 
 
 def add_key(client, **fields):

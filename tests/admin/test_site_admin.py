@@ -2,7 +2,6 @@
 
 import pytest
 
-from accounts.services import create_user
 from sharedlinks.models import SharedLink
 from sites.models import DomainClaim, Site
 from teams.services import set_team_entitlements
@@ -10,13 +9,6 @@ from teams.services import set_team_entitlements
 ADD = "/admin/analytics_sites/site/add/"
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def staff_client(client):
-    staff = create_user(email="ops@example.com", password="ops-password-1", is_superuser=True)
-    client.force_login(staff)
-    return client
 
 
 def test_creating_a_site_in_the_admin_goes_through_the_service(staff_client, alpha):
