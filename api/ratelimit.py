@@ -198,22 +198,35 @@ class RateLimiter:
         bucket: Bucket,
         ttls: tuple[int, int],
         stamps: Stamps | None,
+        meanwhile: Callable[[], object] | None,
     ) -> tuple[int, int, tuple[str, ...]]:
         raise NotImplementedError
 
     def invalidate(self, stamp_keys) -> None:
         """What these stamps stand for changed (nothing to do without stamps)."""
 
-    def hit(self, bucket: Bucket, stamps: Stamps | None = None) -> Usage:
+    def hit(
+        self,
+        bucket: Bucket,
+        stamps: Stamps | None = None,
+        *,
+        meanwhile: Callable[[], object] | None = None,
+    ) -> Usage:
         """Count a request against `bucket`; with `stamps` whose `expected` values
-        are no longer current, count nothing and raise StampsChanged."""
+        are no longer current, count nothing and raise StampsChanged.
+
+        `meanwhile`: work that does not depend on the answer (the site a team
+        key's request names), which a limiter waiting on a server runs while the
+        script runs there, so the request waits for the slower of the two, not
+        for both. It may not be run, and what it raises is dropped: the caller
+        does the same work again later, where it belongs (and caches it)."""
         now = self.clock()
         hourly_index, hourly_reset = _window(now, HOURLY_WINDOW)
         burst_index, burst_reset = _window(now, bucket.burst_period)
         hourly_key = f"rl:{bucket.key}:h:{hourly_index}"
         burst_key = f"rl:{bucket.key}:b{bucket.burst_period}:{burst_index}"
         hourly_count, burst_count, current = self._count(
-            hourly_key, burst_key, bucket, (hourly_reset + 1, burst_reset + 1), stamps
+            hourly_key, burst_key, bucket, (hourly_reset + 1, burst_reset + 1), stamps, meanwhile
         )
         return Usage(
             hourly=WindowUsage(
@@ -238,7 +251,7 @@ class RedisRateLimiter(RateLimiter):
         self.prefix = prefix
         self.script = client.register_script(_SCRIPT)
 
-    def _count(self, hourly_key, burst_key, bucket, ttls, stamps):
+    def _count(self, hourly_key, burst_key, bucket, ttls, stamps, meanwhile):
         from redis.exceptions import RedisError
 
         keys = [hourly_key, burst_key, STAMP_CLOCK, f"rl-once:{secrets.token_urlsafe(12)}"]
@@ -248,14 +261,42 @@ class RedisRateLimiter(RateLimiter):
             if stamps.expected is not None:
                 args[4] = "1"
                 args.extend(stamps.expected)
+        keys = [f"{self.prefix}:{key}" for key in keys]
         try:
-            result = self.script(keys=[f"{self.prefix}:{key}" for key in keys], args=args)
+            if meanwhile is None:
+                result = self.script(keys=keys, args=args)
+            else:
+                result = self._run_script_while(meanwhile, keys, args)
         except RedisError as exc:
             raise RateLimitUnavailable(str(exc)) from exc
         current = tuple(value.decode() for value in result[2:])
         if int(result[0]) < 0:
             raise StampsChanged(current)
         return int(result[0]), int(result[1]), current
+
+    def _run_script_while(self, meanwhile, keys, args):
+        """The script sent on a connection of the pool's, `meanwhile` run, then the
+        answer read. The script not loaded yet, or the connection broken: the
+        plain call, which loads the script and retries as configured (the
+        once-key makes a call sent twice count once). A timeout is not retried."""
+        from redis.exceptions import ConnectionError, NoScriptError
+
+        pool = self.client.connection_pool
+        connection = pool.get_connection()
+        result = None
+        try:
+            connection.send_command("EVALSHA", self.script.sha, len(keys), *keys, *args)
+            _run_aside(meanwhile)
+            result = connection.read_response()
+        except NoScriptError:
+            pass
+        except ConnectionError:
+            connection.disconnect()
+        finally:
+            pool.release(connection)
+        if result is None:
+            result = self.script(keys=keys, args=args)
+        return result
 
     def invalidate(self, stamp_keys) -> None:
         """Delete the stamps; raises RateLimitUnavailable if Redis is unreachable."""
@@ -268,6 +309,15 @@ class RedisRateLimiter(RateLimiter):
             self.client.delete(*names)
         except RedisError as exc:
             raise RateLimitUnavailable(str(exc)) from exc
+
+
+def _run_aside(meanwhile: Callable[[], object]) -> None:
+    """Run work the caller asked for early. It is only done early: if it fails,
+    the caller does it again where it belongs, and fails there."""
+    try:
+        meanwhile()
+    except Exception:  # noqa: BLE001, S110 (done again, and raised, by the caller)
+        pass
 
 
 class LocalRateLimiter(RateLimiter):
@@ -287,8 +337,9 @@ class LocalRateLimiter(RateLimiter):
         self.counters[key] = (count, now + ttl if count == 1 else expires)
         return count
 
-    def _count(self, hourly_key, burst_key, bucket, ttls, stamps):
-        # No stamps here (checks_stamps is False): nothing relies on them.
+    def _count(self, hourly_key, burst_key, bucket, ttls, stamps, meanwhile):
+        # No stamps here (checks_stamps is False): nothing relies on them; and no
+        # waiting, so nothing to run meanwhile.
         now = self.clock()
         with self.lock:
             if len(self.counters) > 100_000:  # drop expired counters now and then
@@ -355,12 +406,15 @@ class _OncePerMinute:
 _warn_fail_open = _OncePerMinute()
 
 
-def count_request(bucket: Bucket, stamps: Stamps | None = None) -> Usage | None:
+def count_request(
+    bucket: Bucket, stamps: Stamps | None = None, *, meanwhile: Callable[[], object] | None = None
+) -> Usage | None:
     """Count a request. Returns None when the store is down and the operator chose
     to fail open; raises RateLimitUnavailable when failing closed, and
-    StampsChanged (nothing counted) when `stamps` are not what was expected."""
+    StampsChanged (nothing counted) when `stamps` are not what was expected.
+    `meanwhile`: as for RateLimiter.hit."""
     try:
-        return rate_limiter().hit(bucket, stamps)
+        return rate_limiter().hit(bucket, stamps, meanwhile=meanwhile)
     except RateLimitUnavailable as exc:
         if not settings.RATELIMIT_FAIL_OPEN:
             logger.error("Rate limiting unavailable, refusing the request: %s", exc)

@@ -15,6 +15,8 @@ remembered principal is replaced by the database's before the operator's
 fail-closed (503) or fail-open rule applies, and everything remembered is
 dropped."""
 
+import time
+
 from django.conf import settings
 from rest_framework.throttling import BaseThrottle
 
@@ -48,6 +50,39 @@ def legacy_user_bucket(user_id: int) -> Bucket:
     )
 
 
+# Budgets this process last saw refused, until when (time.monotonic()): their
+# requests read nothing while they are counted, so a client that keeps hitting
+# its limit costs no site query per 429.
+_refused_until: dict[str, float] = {}
+REFUSALS_REMEMBERED = 10_000
+
+
+def _read_aside(view, bucket: Bucket):
+    """The view's read to run while the request is counted (its
+    `read_while_counting()`), unless its budget was refused lately."""
+    until = _refused_until.get(bucket.key)
+    if until is not None:
+        if until > time.monotonic():
+            return None
+        _refused_until.pop(bucket.key, None)
+    read = getattr(view, "read_while_counting", None)
+    return read() if read is not None else None
+
+
+def forget_refusals() -> None:
+    """Tests: a budget refused in one test is not another's."""
+    _refused_until.clear()
+
+
+def _remember_refusal(bucket: Bucket, usage: Usage) -> None:
+    refusal = usage.refusal
+    if refusal is None:
+        return
+    if len(_refused_until) >= REFUSALS_REMEMBERED:
+        _refused_until.clear()
+    _refused_until[bucket.key] = time.monotonic() + refusal.reset
+
+
 class ApiKeyRateThrottle(BaseThrottle):
     usage: Usage | None = None
 
@@ -67,10 +102,12 @@ class ApiKeyRateThrottle(BaseThrottle):
     def _count_checked(self, request, view, principal: Principal, cache) -> Usage | None:
         for attempt in range(MAX_REREADS + 1):
             expected = principal.stamps if attempt < MAX_REREADS else None
+            bucket = view.get_rate_limit_bucket(principal)
             try:
                 usage = count_request(
-                    view.get_rate_limit_bucket(principal),
+                    bucket,
                     Stamps(principal.stamp_keys, expected),
+                    meanwhile=_read_aside(view, bucket),
                 )
             except StampsChanged as changed:
                 cache.changed(principal, changed.current)
@@ -83,6 +120,7 @@ class ApiKeyRateThrottle(BaseThrottle):
                 self._distrust(request, principal)
                 return None
             cache.counted(principal, usage.stamps)
+            _remember_refusal(bucket, usage)
             return usage
         raise AssertionError("unreachable: the last attempt is not checked")
 

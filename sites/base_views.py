@@ -27,6 +27,8 @@ caller's role is one of `action_roles[action]`) and `get_queryset` (its
 defined, so no subclass can serve an object that reach did not hand it.
 """
 
+from collections.abc import Callable
+
 from rest_framework.exceptions import APIException
 
 from api import errors
@@ -135,14 +137,27 @@ class KeyAuthenticatedViewSet(ApiViewSet):
     # --- Step 4: the budget ---------------------------------------------------
 
     def get_named_site(self) -> Site | None:
-        """The site the request names (None if it names none, or none exists)."""
-        if not hasattr(self, "_named_site"):
+        """The site the request names (None if it names none, or none exists), as
+        read for the request's principal (read again if the throttle replaced it)."""
+        principal = self.request.auth
+        read = getattr(self, "_named_site", None)
+        if read is None or read[0] is not principal:
             lookup = self.site_lookup() if self.names_a_site else None
-            self._named_site = named_site(self.request.auth, lookup)
-        return self._named_site
+            read = self._named_site = (principal, named_site(principal, lookup))
+        return read[1]
 
     def get_rate_limit_bucket(self, principal: Principal) -> Bucket:
         return rate_limit_bucket(principal, named_site=self.get_named_site)
+
+    def read_while_counting(self) -> Callable[[], object] | None:
+        """What the request will read anyway, to read while the throttle's script
+        runs in Redis (api.ratelimit's `meanwhile`): the site a team key's read
+        names, whose budget does not depend on it. Reads only; a write reads its
+        site in its place, after the count."""
+        principal = self.request.auth
+        if self.names_a_site and principal.team is not None and self.request.method in SAFE_METHODS:
+            return self.get_named_site
+        return None
 
     # --- Step 5: the scope ----------------------------------------------------
 

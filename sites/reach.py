@@ -123,7 +123,8 @@ def rate_limit_bucket(principal: Principal, *, named_site: Callable[[], Site | N
     guest of one site, a tenant of its own, could spend its host's.
 
     `named_site` is asked only for a legacy key: a team key's request is counted
-    before its site is read (a 429 costs no site query)."""
+    without its site (a remembered key's read has it read while the script runs,
+    unless its budget was refused lately: a stream of 429s reads no site)."""
     if principal.team is not None:
         return team_bucket(principal.team)
     site = named_site()

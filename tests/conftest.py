@@ -23,12 +23,15 @@ def _fresh_rate_limits():
     tests install their own limiter with their own key prefix)."""
     from api.ratelimit import LocalRateLimiter, set_rate_limiter
     from apikeys.principal_cache import forget_all
+    from apikeys.throttling import forget_refusals
 
     set_rate_limiter(LocalRateLimiter())
     forget_all()
+    forget_refusals()
     yield
     set_rate_limiter(None)
     forget_all()
+    forget_refusals()
 
 
 @pytest.fixture(autouse=True)

@@ -224,6 +224,72 @@ class TestChangesApplyToTheNextRequest:
         assert key_queries(get(warm_api, READ)[1]) == []
 
 
+class TestTheSiteIsReadWhileTheRequestIsCounted:
+    """A remembered team key's read: the site query runs while the counting
+    script runs in Redis (api.ratelimit's `meanwhile`), not after it."""
+
+    @pytest.fixture
+    def events(self, monkeypatch):
+        from redis.connection import AbstractConnection
+
+        seen = []
+        send, read = AbstractConnection.send_command, AbstractConnection.read_response
+
+        def sending(connection, *args, **kwargs):
+            seen.append(f"redis: send {args[0]}")
+            return send(connection, *args, **kwargs)
+
+        def reading(connection, *args, **kwargs):
+            seen.append("redis: answer")
+            return read(connection, *args, **kwargs)
+
+        monkeypatch.setattr(AbstractConnection, "send_command", sending)
+        monkeypatch.setattr(AbstractConnection, "read_response", reading)
+
+        def querying(execute, sql, params, many, context):
+            seen.append("sql: " + sql.split()[0].upper())
+            return execute(sql, params, many, context)
+
+        with connection.execute_wrapper(querying):
+            yield seen
+
+    def test_the_site_query_runs_while_the_script_does(self, warm_api, events):
+        assert warm_api.get(READ).status_code == 200
+        assert events == ["redis: send EVALSHA", "sql: SELECT", "redis: answer"]
+
+    def test_a_write_reads_its_site_after_the_count(self, warm_api, events):
+        response = warm_api.put(READ, {"domain": "renamed.test"}, format="json")
+        assert response.status_code == 200, response.json()
+        assert events[:3] == ["redis: send EVALSHA", "redis: answer", "sql: SELECT"]
+
+    def test_a_budget_refused_lately_reads_no_site_while_counted(self, warm_api, alpha, events):
+        set_team_entitlements(team=alpha, burst_request_limit=4)
+        statuses = [warm_api.get(READ).status_code for _ in range(6)]
+        assert statuses[-2:] == [429, 429], statuses
+        events.clear()
+        assert warm_api.get(READ).status_code == 429
+        assert events == ["redis: send EVALSHA", "redis: answer"]
+
+    def test_a_site_read_for_a_principal_the_script_replaced_is_read_again(
+        self, api, bob, alpha, site, issue_key, redis_limiter
+    ):
+        """Bob's role changes to one that reads no site: the site read alongside
+        the count, for his remembered role, is not what answers."""
+        add_member(team=alpha, user=bob, role=Role.ADMIN)
+        client = api.with_key(issue_key(bob, team=alpha, scopes=["sites:provision:*"]))
+        for _ in range(3):
+            assert client.get(READ).status_code == 200
+        add_member(team=alpha, user=bob, role=Role.BILLING)
+        assert client.get(READ).status_code == 404
+
+    def test_a_script_redis_forgot_is_loaded_again_and_counted_once(self, warm_api):
+        remaining = int(warm_api.get(READ)["RateLimit"].split("r=")[1].split(";")[0])
+        redis_client().script_flush()
+        response = warm_api.get(READ)
+        assert response.status_code == 200
+        assert int(response["RateLimit"].split("r=")[1].split(";")[0]) == remaining - 1
+
+
 class TestEveryWayOfWritingIsHeard:
     """Bulk writes send no post_save; api.querysets makes them heard. And a row
     moved to another user leaves the first user's principals stale too."""

@@ -129,18 +129,38 @@ def _recv(sock) -> bytes:
         return b""
 
 
-def test_a_count_sent_again_after_a_broken_connection_is_counted_once(redis_prefix):
-    """The client re-sends a call whose connection broke (config.redis_retry);
-    the script had run, so the once-key answers it without counting again."""
+@pytest.mark.parametrize("with_work_meanwhile", [False, True])
+def test_a_count_sent_again_after_a_broken_connection_is_counted_once(
+    redis_prefix, with_work_meanwhile
+):
+    """The client re-sends a call whose connection broke (config.redis_retry, or
+    the limiter itself when it ran other work while waiting); the script had
+    run, so the once-key answers it without counting again."""
     proxy = ReplyDroppingProxy()
+    done = []
+    meanwhile = (lambda: done.append("read")) if with_work_meanwhile else None
     try:
         limiter = RedisRateLimiter(redis_client(port=proxy.port), prefix=redis_prefix)
         bucket = Bucket("once", 100, 100, 60)
         assert limiter.hit(bucket).hourly.count == 1
         proxy.drop_next_script_reply = True
-        usage = limiter.hit(bucket)
+        usage = limiter.hit(bucket, meanwhile=meanwhile)
         assert proxy.dropped == 1, "the reply was not lost: nothing was re-sent"
         assert (usage.hourly.count, usage.burst.count) == (2, 2)
         assert limiter.hit(bucket).hourly.count == 3
+        assert done == (["read"] if with_work_meanwhile else [])
     finally:
         proxy.stop()
+
+
+def test_work_meanwhile_that_fails_leaves_the_count_standing(redis_prefix):
+    """What runs while the script does is only done early: its failure is the
+    caller's to meet again, the count is as if nothing had run."""
+    limiter = RedisRateLimiter(redis_client(), prefix=redis_prefix)
+    bucket = Bucket("aside", 100, 100, 60)
+
+    def failing():
+        raise RuntimeError("the database went away")
+
+    assert limiter.hit(bucket, meanwhile=failing).hourly.count == 1
+    assert limiter.hit(bucket).hourly.count == 2

@@ -211,23 +211,29 @@ class TestHeaders:
         assert response.json() == {"error": MISSING_API_KEY}
 
 
-def test_counting_both_windows_is_one_redis_round_trip(redis_prefix, clock, team_client):
+@pytest.mark.parametrize("path", [TEAMS, "/api/v1/sites/alpha.test"])
+def test_counting_both_windows_is_one_redis_round_trip(
+    redis_prefix, clock, team_client, site, path, monkeypatch
+):
+    """Counted on the connections themselves: a read whose site is fetched while
+    the script runs sends its command past the client's execute_command."""
+    from redis.connection import AbstractConnection
+
     from api.ratelimit import RedisRateLimiter, set_rate_limiter
     from tests.ratelimit_fixtures import redis_client
 
-    client = redis_client()
-    set_rate_limiter(RedisRateLimiter(client, prefix=redis_prefix, clock=clock))
-    team_client.get(TEAMS)  # loads the script into Redis once
+    set_rate_limiter(RedisRateLimiter(redis_client(), prefix=redis_prefix, clock=clock))
+    team_client.get(path)  # loads the script into Redis once
     commands = []
-    original = client.execute_command
+    send = AbstractConnection.send_command
 
-    def counting(*args, **kwargs):
+    def counting(connection, *args, **kwargs):
         commands.append(args[0])
-        return original(*args, **kwargs)
+        return send(connection, *args, **kwargs)
 
-    client.execute_command = counting
+    monkeypatch.setattr(AbstractConnection, "send_command", counting)
     for _ in range(5):
-        assert team_client.get(TEAMS).status_code == 200
+        assert team_client.get(path).status_code == 200
     assert commands == ["EVALSHA"] * 5
 
 
