@@ -289,9 +289,15 @@ class RedisRateLimiter(RateLimiter):
             _run_aside(meanwhile)
             result = connection.read_response()
         except NoScriptError:
-            pass
+            pass  # an answer, read whole: the connection is clean
         except ConnectionError:
             connection.disconnect()
+        except BaseException:
+            # A timeout (not retried: the server may still be at it; redis-py has
+            # dropped the connection already) or anything else: an answer may
+            # still be on its way, which must not be read as the next caller's.
+            connection.disconnect()
+            raise
         finally:
             pool.release(connection)
         if result is None:

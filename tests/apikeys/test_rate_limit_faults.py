@@ -4,10 +4,17 @@ warn once a minute), never a 500; and recovery without restarting the app."""
 import logging
 import socket
 import threading
+import time
 
 import pytest
 
-from api.ratelimit import UNAVAILABLE_MESSAGE, Bucket, RedisRateLimiter, set_rate_limiter
+from api.ratelimit import (
+    UNAVAILABLE_MESSAGE,
+    Bucket,
+    RateLimitUnavailable,
+    RedisRateLimiter,
+    set_rate_limiter,
+)
 from tests.ratelimit_fixtures import REDIS_HOST, REDIS_PORT, free_port, redis_client
 
 TEAMS = "/api/v1/sites/teams"
@@ -88,6 +95,9 @@ class ReplyDroppingProxy:
         self.drop_next_script_reply = False
         self.dropped = 0
         self._script_sent: set[int] = set()
+        # Seconds to hold the next script reply back (then it is delivered).
+        self.delay_next_script_reply = 0.0
+        self._delayed: set[int] = set()
         threading.Thread(target=self._accept, daemon=True).start()
 
     def stop(self) -> None:
@@ -108,6 +118,8 @@ class ReplyDroppingProxy:
             if self.drop_next_script_reply and b"EVALSHA" in data.upper():
                 self.drop_next_script_reply = False
                 self._script_sent.add(id(upstream))
+            if self.delay_next_script_reply and b"EVALSHA" in data.upper():
+                self._delayed.add(id(upstream))
             upstream.sendall(data)
         upstream.close()
 
@@ -117,7 +129,14 @@ class ReplyDroppingProxy:
                 self.dropped += 1
                 client.shutdown(socket.SHUT_RDWR)
                 break
-            client.sendall(data)
+            if id(upstream) in self._delayed:
+                self._delayed.discard(id(upstream))
+                time.sleep(self.delay_next_script_reply)
+                self.delay_next_script_reply = 0.0
+            try:
+                client.sendall(data)
+            except OSError:
+                break
         client.close()
         upstream.close()
 
@@ -149,6 +168,25 @@ def test_a_count_sent_again_after_a_broken_connection_is_counted_once(
         assert (usage.hourly.count, usage.burst.count) == (2, 2)
         assert limiter.hit(bucket).hourly.count == 3
         assert done == (["read"] if with_work_meanwhile else [])
+    finally:
+        proxy.stop()
+
+
+@pytest.mark.parametrize("with_work_meanwhile", [False, True])
+def test_an_answer_that_came_too_late_is_nobody_elses(redis_prefix, with_work_meanwhile):
+    """A timeout is not retried (the server may still be counting); the late
+    answer must not be read as the next call's."""
+    proxy = ReplyDroppingProxy()
+    meanwhile = (lambda: None) if with_work_meanwhile else None
+    try:
+        limiter = RedisRateLimiter(redis_client(port=proxy.port), prefix=redis_prefix)
+        bucket = Bucket("late", 100, 100, 60)
+        assert limiter.hit(bucket).hourly.count == 1
+        proxy.delay_next_script_reply = 1.5  # the client's socket timeout is 1 s
+        with pytest.raises(RateLimitUnavailable):
+            limiter.hit(bucket, meanwhile=meanwhile)
+        time.sleep(0.7)  # the late answer has arrived by now
+        assert limiter.hit(bucket, meanwhile=meanwhile).hourly.count == 3
     finally:
         proxy.stop()
 
