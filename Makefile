@@ -15,7 +15,7 @@ BASE_URL ?= http://127.0.0.1:$(PORT)
 DEV_ENV := DEBUG=true ALLOW_PLAIN_HTTP=true
 RUN_ENV := $(DEV_ENV) BASE_URL=$(BASE_URL)
 
-.PHONY: install run serve test lint clean bench bench-smoke wrk
+.PHONY: install run serve test lint clean bench bench-smoke bench-ab wrk
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is required (set PYTHON=...)." >&2; exit 1; }
@@ -60,6 +60,12 @@ bench: install wrk
 bench-smoke: install wrk
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	$(BIN)/python -m benchmarks.run --smoke
+	$(BIN)/python -m benchmarks.ab HEAD --sites 200 --rounds 1 --duration 1
+
+# This checkout against REF, side by side in one run: make bench-ab REF=main~1
+bench-ab: install wrk
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	$(BIN)/python -m benchmarks.ab $(REF)
 
 lint: install
 	$(BIN)/ruff check .

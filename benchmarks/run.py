@@ -104,7 +104,7 @@ def worker_memory_kib(master_pid: int) -> list[int]:
     return sorted(sizes)
 
 
-def start_gunicorn(env: dict, workers: int) -> tuple[subprocess.Popen, str]:
+def start_gunicorn(env: dict, workers: int, cwd: Path = ROOT) -> tuple[subprocess.Popen, str]:
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     process = subprocess.Popen(  # noqa: S603
@@ -120,7 +120,7 @@ def start_gunicorn(env: dict, workers: int) -> tuple[subprocess.Popen, str]:
             "--log-level",
             "warning",
         ],
-        cwd=ROOT,
+        cwd=cwd,
         env={**env, "BASE_URL": url},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
