@@ -23,7 +23,15 @@ import sys
 import tempfile
 from pathlib import Path
 
-from benchmarks.run import ROOT, admin_sql, fail, run_json, start_gunicorn, wrk
+from benchmarks.run import (
+    ROOT,
+    admin_sql,
+    fail,
+    forget_redis_keys,
+    run_json,
+    start_gunicorn,
+    wrk,
+)
 from benchmarks.scenarios import scenario_requests
 
 NAMES = ("baseline", "peer", "ours_read")
@@ -37,15 +45,6 @@ def git(*args: str) -> str:
         text=True,
         check=True,
     ).stdout.strip()
-
-
-def forget_redis_keys(pattern: str) -> None:
-    """The counters and stamps both servers left (stamps live a day)."""
-    import redis
-
-    client = redis.Redis(host="127.0.0.1", port=6379)
-    for key in client.scan_iter(pattern, count=1000):
-        client.delete(key)
 
 
 def main() -> int:

@@ -72,6 +72,15 @@ def admin_sql(statement: str) -> None:
         connection.execute(statement)
 
 
+def forget_redis_keys(pattern: str) -> None:
+    """The counters and stamps a benchmark's servers left (stamps live a day)."""
+    import redis
+
+    client = redis.Redis(host=REDIS[0], port=REDIS[1])
+    for key in client.scan_iter(pattern, count=1000):
+        client.delete(key)
+
+
 def run_json(env: dict, *args: str) -> dict:
     result = subprocess.run(  # noqa: S603
         [sys.executable, "-m", "benchmarks.inprocess", *args],
@@ -239,6 +248,7 @@ def bench_one_size(sites: int, options) -> dict:
             process.wait(timeout=30)
     finally:
         admin_sql(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        forget_redis_keys(f"{env['CACHE_KEY_PREFIX']}:*")
     results = {}
     for name, runs in rounds.items():
         total = sum(run["requests"] for run in runs)
