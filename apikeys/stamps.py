@@ -117,17 +117,30 @@ def _not_retired(stamp_keys: tuple[str, ...], exc: Exception) -> None:
     logger.error("Could not retire the stamps %s: %s", ", ".join(stamp_keys), exc)
 
 
-def _stamps_of_users(user_ids) -> tuple[str, ...]:
-    return tuple(user_stamp(user_id) for user_id in sorted(set(user_ids)) if user_id is not None)
+# Which stamp covers a row of each table, and the column that names it.
+STAMPED_BY = {
+    ApiKey: (user_stamp, "user_id"),
+    Membership: (user_stamp, "user_id"),
+    User: (user_stamp, "pk"),
+    Team: (team_stamp, "pk"),
+}
+
+
+def _stamps_named(model, ids) -> tuple[str, ...]:
+    stamp, _ = STAMPED_BY[model]
+    return tuple(stamp(value) for value in sorted(set(ids)) if value is not None)
 
 
 def _stamps_of_rows(model, rows) -> tuple[str, ...]:
     """The stamps covering `rows`, instances of `model` (saved or not)."""
-    if model in (ApiKey, Membership):
-        return _stamps_of_users(row.user_id for row in rows)
-    if model is User:
-        return _stamps_of_users(row.pk for row in rows)
-    return tuple(team_stamp(row.pk) for row in rows if row.pk is not None)
+    _, column = STAMPED_BY[model]
+    return _stamps_named(model, (getattr(row, column) for row in rows))
+
+
+def _stamps_of_stored_rows(model, queryset) -> tuple[str, ...]:
+    """The same for rows as the database holds them."""
+    _, column = STAMPED_BY[model]
+    return _stamps_named(model, queryset.values_list(column, flat=True).order_by())
 
 
 def _user_moving_to(values: dict) -> list:
@@ -148,8 +161,8 @@ def _saving(sender, instance, update_fields=None, **kwargs):
     if sender in (ApiKey, Membership) and not instance._state.adding:
         # The row's user as stored: a key or membership moved to another user
         # leaves the first user's principals stale too.
-        stored = sender._base_manager.filter(pk=instance.pk).values_list("user_id", flat=True)
-        stamps.update(_stamps_of_users(stored))
+        stored = sender._base_manager.filter(pk=instance.pk)
+        stamps.update(_stamps_of_stored_rows(sender, stored))
     stamps_changed(*sorted(stamps))
 
 
@@ -160,14 +173,10 @@ def _deleting(sender, instance, **kwargs):
 def _updating(sender, queryset, values, **kwargs):
     if _only_unread_columns(sender, values):
         return
+    stamps = set(_stamps_of_stored_rows(sender, queryset))
     if sender in (ApiKey, Membership):
-        stored = queryset.values_list("user_id", flat=True).order_by()
-        stamps = _stamps_of_users([*stored, *_user_moving_to(values)])
-    elif sender is User:
-        stamps = _stamps_of_users(queryset.values_list("pk", flat=True).order_by())
-    else:
-        stamps = tuple(team_stamp(pk) for pk in queryset.values_list("pk", flat=True).order_by())
-    stamps_changed(*stamps)
+        stamps.update(_stamps_named(sender, _user_moving_to(values)))
+    stamps_changed(*sorted(stamps))
 
 
 def _created(sender, objects, **kwargs):
