@@ -23,8 +23,10 @@ change, not after an eviction, not after Redis restarted empty.
 """
 
 import functools
+import itertools
 import logging
 import math
+import os
 import secrets
 import threading
 import time
@@ -250,11 +252,12 @@ class RedisRateLimiter(RateLimiter):
         self.client = client
         self.prefix = prefix
         self.script = client.register_script(_SCRIPT)
+        self._own = _OwnConnections(client.connection_pool)
 
     def _count(self, hourly_key, burst_key, bucket, ttls, stamps, meanwhile):
         from redis.exceptions import RedisError
 
-        keys = [hourly_key, burst_key, STAMP_CLOCK, f"rl-once:{secrets.token_urlsafe(12)}"]
+        keys = [hourly_key, burst_key, STAMP_CLOCK, f"rl-once:{_once_id()}"]
         args = [bucket.hourly_limit, *ttls, STAMP_TTL, "0"]
         if stamps is not None:
             keys.extend(stamps.keys)
@@ -263,10 +266,7 @@ class RedisRateLimiter(RateLimiter):
                 args.extend(stamps.expected)
         keys = [f"{self.prefix}:{key}" for key in keys]
         try:
-            if meanwhile is None:
-                result = self.script(keys=keys, args=args)
-            else:
-                result = self._run_script_while(meanwhile, keys, args)
+            result = self._run_script_while(meanwhile, keys, args)
         except RedisError as exc:
             raise RateLimitUnavailable(str(exc)) from exc
         current = tuple(value.decode() for value in result[2:])
@@ -275,18 +275,19 @@ class RedisRateLimiter(RateLimiter):
         return int(result[0]), int(result[1]), current
 
     def _run_script_while(self, meanwhile, keys, args):
-        """The script sent on a connection of the pool's, `meanwhile` run, then the
-        answer read. The script not loaded yet, or the connection broken: the
-        plain call, which loads the script and retries as configured (the
-        once-key makes a call sent twice count once). A timeout is not retried."""
+        """The script sent on this thread's own connection, `meanwhile` run (if
+        any), then the answer read. The script not loaded yet, or the connection
+        broken: the plain call through the pool, which loads the script and
+        retries as configured (the once-key makes a call sent twice count once).
+        A timeout is not retried."""
         from redis.exceptions import ConnectionError, NoScriptError
 
-        pool = self.client.connection_pool
-        connection = pool.get_connection()
+        connection = self._own.connection()
         result = None
         try:
             connection.send_command("EVALSHA", self.script.sha, len(keys), *keys, *args)
-            _run_aside(meanwhile)
+            if meanwhile is not None:
+                _run_aside(meanwhile)
             result = connection.read_response()
         except NoScriptError:
             pass  # an answer, read whole: the connection is clean
@@ -295,11 +296,9 @@ class RedisRateLimiter(RateLimiter):
         except BaseException:
             # A timeout (not retried: the server may still be at it; redis-py has
             # dropped the connection already) or anything else: an answer may
-            # still be on its way, which must not be read as the next caller's.
+            # still be on its way, which must not be read as the next call's.
             connection.disconnect()
             raise
-        finally:
-            pool.release(connection)
         if result is None:
             result = self.script(keys=keys, args=args)
         return result
@@ -315,6 +314,44 @@ class RedisRateLimiter(RateLimiter):
             self.client.delete(*names)
         except RedisError as exc:
             raise RateLimitUnavailable(str(exc)) from exc
+
+
+class _OwnConnections:
+    """One Redis connection per thread, outside the pool, for the counting script:
+    a request's one round trip then costs no pool bookkeeping, and no check that
+    a borrowed connection holds no stale answer, since this one is disconnected
+    whenever a call on it does not end with its answer read. A forked child
+    opens its own instead of sharing its parent's socket."""
+
+    def __init__(self, pool):
+        self.pool = pool
+        self.local = threading.local()
+
+    def connection(self):
+        held = getattr(self.local, "held", None)
+        if held is None or held[0] != _forks[0]:
+            connection = self.pool.connection_class(**self.pool.connection_kwargs)
+            held = self.local.held = (_forks[0], connection)
+        return held[1]
+
+
+def _once_id() -> str:
+    """Unique to a call, across processes and hosts: a random token of this
+    process's, and a counter. No random bytes are drawn per call."""
+    return f"{_once[0]}{next(_once[1])}"
+
+
+def _after_fork() -> None:
+    """A forked child (gunicorn's workers) draws its own token and opens its own
+    connections: neither may be its parent's."""
+    global _once
+    _once = (secrets.token_urlsafe(12), itertools.count())
+    _forks[0] += 1
+
+
+_forks = [0]
+_once: tuple[str, itertools.count] = (secrets.token_urlsafe(12), itertools.count())
+os.register_at_fork(after_in_child=_after_fork)
 
 
 def _run_aside(meanwhile: Callable[[], object]) -> None:

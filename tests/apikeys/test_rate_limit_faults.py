@@ -2,6 +2,7 @@
 warn once a minute), never a 500; and recovery without restarting the app."""
 
 import logging
+import os
 import socket
 import threading
 import time
@@ -202,3 +203,31 @@ def test_work_meanwhile_that_fails_leaves_the_count_standing(redis_prefix):
 
     assert limiter.hit(bucket, meanwhile=failing).hourly.count == 1
     assert limiter.hit(bucket).hourly.count == 2
+
+
+def test_a_forked_worker_counts_on_its_own_connection_and_once_keys(redis_prefix):
+    """gunicorn forks its workers from a master: a child that used its parent's
+    socket would read answers meant for the parent, and one that drew the
+    parent's once-keys could take a parent's call for its own retry."""
+    from api import ratelimit
+
+    limiter = RedisRateLimiter(redis_client(), prefix=redis_prefix)
+    bucket = Bucket("fork", 100, 100, 60)
+    assert limiter.hit(bucket).hourly.count == 1
+    parent = (id(limiter._own.connection()), ratelimit._once_id()[:16])
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: count once, report, and leave without pytest's teardown
+        try:
+            count = limiter.hit(bucket).hourly.count
+            child = (id(limiter._own.connection()), ratelimit._once_id()[:16])
+            os.write(write_end, repr((count, child != parent, child[1] != parent[1])).encode())
+        finally:
+            os._exit(0)
+    os.close(write_end)
+    os.waitpid(pid, 0)
+    with os.fdopen(read_end) as reply:
+        count, other_connection, other_once_keys = eval(reply.read())  # noqa: S307 (ours)
+    assert count == 2
+    assert other_connection and other_once_keys
+    assert limiter.hit(bucket).hourly.count == 3, "the parent's connection was disturbed"
