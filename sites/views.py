@@ -23,6 +23,7 @@ from sites.serializers import (
     GuestSerializer,
     SiteListItemSerializer,
     SiteSerializer,
+    site_body,
 )
 from teams.models import MANAGE_ROLES, OWNER_ROLES, READ_ROLES, WRITE_ROLES
 
@@ -32,7 +33,7 @@ SITE_PATH = path("site_id", description="The site's domain; `/` percent-encoded 
 
 def _site_body(site) -> dict:
     services.tracker_configuration_for(site)
-    return SiteSerializer(site).data
+    return site_body(site)
 
 
 class SiteViewSet(mixins.ListModelMixin, KeyAuthenticatedViewSet):
@@ -75,7 +76,7 @@ class SiteViewSet(mixins.ListModelMixin, KeyAuthenticatedViewSet):
             timezone=params.get("timezone", services.DEFAULT_TIMEZONE),
             tracker_configuration=params.get("tracker_script_configuration"),
         )
-        return Response(SiteSerializer(site).data)
+        return Response(site_body(site))
 
     @api_operation(summary="Get a site", response=SiteSerializer, parameters=[SITE_PATH])
     def retrieve(self, request, site_id):
@@ -99,7 +100,7 @@ class SiteViewSet(mixins.ListModelMixin, KeyAuthenticatedViewSet):
             domain=params.get("domain", services.UNSET),
             tracker_configuration=params.get("tracker_script_configuration", services.UNSET),
         )
-        return Response(SiteSerializer(site).data)
+        return Response(site_body(site))
 
     @api_operation(
         summary="Delete a site",
