@@ -1,5 +1,6 @@
 """Where a request comes from: the TCP peer, or what trusted proxies vouch for."""
 
+import functools
 import ipaddress
 from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network
 
@@ -9,7 +10,10 @@ IPAddress = IPv4Address | IPv6Address
 IPNetwork = IPv4Network | IPv6Network
 
 
+@functools.lru_cache(maxsize=4096)
 def _parse_address(value: str) -> IPAddress | None:
+    """Cached: every request parses its peer's address, and the same few peers
+    (a proxy, a panel's servers) send most of them. Addresses are immutable."""
     try:
         address = ipaddress.ip_address(value.strip())
     except ValueError:

@@ -19,6 +19,7 @@ A site whose domain changes keeps answering to its previous one for
 write and clean-up (docs/plausible-compat.md#previous-domains).
 """
 
+import functools
 import unicodedata
 from datetime import datetime, timedelta
 
@@ -108,9 +109,25 @@ def lookup_domain(value: str) -> str:
     domain (`site_id`, `/share/<domain>`, a command's DOMAIN). Plausible compares
     the raw value; we compare canonical forms, so every spelling of a domain finds
     its site. A value with no canonical form is compared as given (and so matches
-    nothing that was stored through the services)."""
+    nothing that was stored through the services).
+
+    Cached: a panel names the same sites again and again, and the canonical form
+    is a pure function of the text (UTS 46 and IDNA tables), costlier than the
+    cache. Only values of a domain's length are kept, so the cache stays small
+    whatever callers send."""
     if not isinstance(value, str):
         return value
+    if len(value) > _CACHED_LOOKUP_LENGTH:
+        return _lookup_domain.__wrapped__(value)
+    return _lookup_domain(value)
+
+
+# A domain is at most 253 characters; room for a scheme, `www.` and slashes.
+_CACHED_LOOKUP_LENGTH = 300
+
+
+@functools.lru_cache(maxsize=4096)
+def _lookup_domain(value: str) -> str:
     canonical, valid = canonical_domain(value)
     return canonical if valid and canonical else value
 

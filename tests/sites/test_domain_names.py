@@ -238,3 +238,17 @@ class TestOtherWaysOfNamingASite:
             "add_guest", "XN--BCHER-KVA.example", "new@example.com", "--role", "viewer", stdout=out
         )
         assert out.getvalue().strip() == f"new@example.com is a guest viewer of {CANONICAL}"
+
+
+def test_lookups_are_cached_only_at_a_domains_length():
+    """Callers choose what they send: a long value is looked up as any other,
+    but not kept, so the cache cannot be filled with megabytes."""
+    from sites.domains import _CACHED_LOOKUP_LENGTH, _lookup_domain
+
+    _lookup_domain.cache_clear()
+    assert lookup_domain("HTTPS://WWW.Cached.Example/") == "cached.example"
+    assert lookup_domain("HTTPS://WWW.Cached.Example/") == "cached.example"
+    assert (_lookup_domain.cache_info().hits, _lookup_domain.cache_info().currsize) == (1, 1)
+    long_value = "www." + "a" * _CACHED_LOOKUP_LENGTH + ".Example"
+    assert lookup_domain(long_value) == lookup_domain(long_value) == long_value[4:].lower()
+    assert _lookup_domain.cache_info().currsize == 1
