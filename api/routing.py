@@ -6,6 +6,10 @@ literal route here answers only the methods its viewset maps (and OPTIONS) and
 hands every other request to the catch-all view, with the rest of the path as
 its keyword argument (docs/plausible-compat.md#endpoints)."""
 
+import re
+
+from django.urls import URLPattern, URLResolver, path, re_path
+from django.urls.resolvers import RegexPattern, RoutePattern
 from django.views.decorators.csrf import csrf_exempt
 
 
@@ -33,3 +37,30 @@ def literal_before_catch_all(literal_view, *, catch_all_view, kwarg: str, after:
     for attribute in ("cls", "initkwargs", "actions", "mapped_methods"):
         setattr(view, attribute, getattr(literal_view, attribute))
     return view
+
+
+def mounted(prefix: str, patterns: list) -> list:
+    """`patterns` (which may `include()` more) mounted at `prefix`, as one flat
+    list: what `path(prefix, include(patterns))` resolves, in the same order, but
+    in one step. Django builds a ResolverMatch per level of nesting and tries the
+    patterns of each; for an API request that was most of the cost of finding its
+    view (issue 14's profile)."""
+    flat = []
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            if not isinstance(pattern.pattern, RoutePattern) or pattern.namespace:
+                raise ValueError(f"mount only plain path() includes, not {pattern!r}")
+            flat.extend(mounted(prefix + pattern.pattern._route, pattern.url_patterns))
+        else:
+            flat.append(_prefixed(prefix, pattern))
+    return flat
+
+
+def _prefixed(prefix: str, pattern: URLPattern) -> URLPattern:
+    route = pattern.pattern
+    if isinstance(route, RoutePattern):
+        return path(prefix + route._route, pattern.callback, pattern.default_args, pattern.name)
+    if isinstance(route, RegexPattern):
+        regex = "^" + re.escape(prefix) + route._regex.removeprefix("^")
+        return re_path(regex, pattern.callback, pattern.default_args, pattern.name)
+    raise ValueError(f"cannot mount {pattern!r}")
