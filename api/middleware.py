@@ -5,10 +5,12 @@ that never reach a view."""
 
 import re
 
+from corsheaders import middleware as _cors
 from django.conf import settings
 from django.contrib.auth import middleware as _auth
 from django.contrib.messages import middleware as _messages
 from django.contrib.sessions import middleware as _sessions
+from django.utils.cache import patch_vary_headers
 
 from api.errors import body_too_large, json_error
 from api.network import is_trusted_proxy_peer
@@ -112,3 +114,21 @@ def _unless_api_path(hook):
 SessionMiddleware = off_api_paths(_sessions.SessionMiddleware)
 AuthenticationMiddleware = off_api_paths(_auth.AuthenticationMiddleware)
 MessageMiddleware = off_api_paths(_messages.MessageMiddleware)
+
+
+class CorsMiddleware(_cors.CorsMiddleware):
+    """django-cors-headers' middleware, which on every response looks for an
+    Origin in `request.headers`, building that (every header of the request,
+    parsed) on the way. A request without Origin (server-to-server calls, what
+    panels send) gets what corsheaders gives it, `Vary: origin` on CORS paths and
+    nothing more, without building it. With an Origin, corsheaders decides."""
+
+    def add_response_headers(self, request, response):
+        if "HTTP_ORIGIN" in request.META:
+            return super().add_response_headers(request, response)
+        enabled = getattr(request, "_cors_enabled", None)
+        if enabled is None:
+            enabled = self.is_enabled(request)
+        if enabled:
+            patch_vary_headers(response, ("origin",))
+        return response

@@ -56,7 +56,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "corsheaders.middleware.CorsMiddleware",
+    "api.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "api.middleware.ApiHygieneMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -204,7 +204,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("MAX_REQUEST_BODY_BYTES", 1024 * 1024)
 # CORS for browser-based API clients (django-cors-headers), on /api/ only.
 CORS_ENABLED = env_bool("CORS_ENABLED", True)
 if not CORS_ENABLED:
-    MIDDLEWARE.remove("corsheaders.middleware.CorsMiddleware")
+    MIDDLEWARE.remove("api.middleware.CorsMiddleware")
 CORS_URLS_REGEX = r"^/api/.*$"
 _cors_origins = env_list("CORS_ALLOWED_ORIGINS", "*")
 CORS_ALLOW_ALL_ORIGINS = _cors_origins == ["*"]

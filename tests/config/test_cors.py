@@ -51,3 +51,18 @@ def test_methods_are_configurable(client, settings):
 def test_cors_stays_off_the_admin(client):
     response = client.get("/admin/login/", HTTP_ORIGIN="https://panel.example")
     assert "Access-Control-Allow-Origin" not in response
+
+
+@pytest.mark.parametrize("origin", [None, ""])
+def test_without_an_origin_an_api_response_only_varies_on_it(api, alice, alpha, issue_key, origin):
+    """What corsheaders answers a request without Origin (api.middleware skips
+    parsing every header for it): `Vary: origin` for caches, no CORS headers."""
+    extra = {} if origin is None else {"HTTP_ORIGIN": origin}
+    response = api.with_key(issue_key(alice, team=alpha)).get(TEAMS, **extra)
+    assert response.status_code == 200
+    assert "origin" in response["Vary"].lower()
+    assert not [header for header in response.headers if header.lower().startswith("access-")]
+
+
+def test_without_an_origin_the_admin_does_not_vary_on_it(client):
+    assert "origin" not in client.get("/admin/login/").get("Vary", "").lower()

@@ -170,7 +170,7 @@ import json, django
 from django.conf import settings
 django.setup()
 print(json.dumps({
-    "cors": "corsheaders.middleware.CorsMiddleware" in settings.MIDDLEWARE,
+    "cors": "api.middleware.CorsMiddleware" in settings.MIDDLEWARE,
     "all": settings.CORS_ALLOW_ALL_ORIGINS,
     "origins": settings.CORS_ALLOWED_ORIGINS,
     "methods": settings.CORS_ALLOW_METHODS,
