@@ -168,6 +168,14 @@ def site_in_team_columns_sql(
     return f"{sites.columns}, {trackers.columns}, {guest_role}"
 
 
+def _first_pk(rows: RowLoader, condition: str) -> str:
+    """The first primary key (lowest) of the rows matching `condition`."""
+    return (
+        f"(SELECT {rows.col('pk')} FROM {rows.table} "  # noqa: S608 (names from model metadata)
+        f"WHERE {condition} ORDER BY {rows.col('pk')} LIMIT 1)"
+    )
+
+
 @cache
 def site_joins_sql(
     sites: RowLoader,
@@ -177,27 +185,30 @@ def site_joins_sql(
 ) -> str:
     """LEFT JOINs that attach the named site (NULLs when there is none) to any row,
     so the key lookup can fetch it in the same statement; its team too, unless
-    `site_teams` is None. By "domain" it binds the domain, the domain again, the
-    previous-domain cutoff and the domain once more; by "key", the site key."""
+    `site_teams` is None. By "domain" it binds the domain, the domain again and
+    the previous-domain cutoff; by "key", the site key."""
     named = RowLoader(sites.model, "n")
     if by == "domain":
-        # Claims make two matches impossible; should one slip through, the site
-        # whose current domain it is wins over one that merely had it.
-        condition = (
-            f"({named.col('domain')} = %s OR ({named.col('domain_changed_from')} = %s "
-            f"AND {named.col('domain_changed_at')} > %s)) "
-            f"ORDER BY CASE WHEN {named.col('domain')} = %s THEN 0 ELSE 1 END, {named.col('pk')}"
+        # The site whose current domain it is, else the one that had it until
+        # lately. Claims make two matches impossible (and both columns are
+        # unique); should one slip through, the current domain still wins.
+        # PostgreSQL and SQLite evaluate COALESCE's second lookup only when the
+        # first finds nothing: a read by current domain is one index probe.
+        current = _first_pk(named, f"{named.col('domain')} = %s")
+        previous = _first_pk(
+            named,
+            f"{named.col('domain_changed_from')} = %s AND {named.col('domain_changed_at')} > %s",
         )
+        found = f"COALESCE({current}, {previous})"
     else:
-        condition = f"{named.col('site_key')} = %s"
+        found = _first_pk(named, f"{named.col('site_key')} = %s")
     team_join = ""
     if site_teams is not None:
         team_join = (
             f"LEFT OUTER JOIN {site_teams.table} ON {site_teams.col('pk')} = {sites.col('team')} "
         )
     return (
-        f"LEFT OUTER JOIN {sites.table} ON {sites.col('pk')} = "  # noqa: S608
-        f"(SELECT {named.col('pk')} FROM {named.table} WHERE {condition} LIMIT 1) "
+        f"LEFT OUTER JOIN {sites.table} ON {sites.col('pk')} = {found} "  # noqa: S608
         f"{team_join}"
         f"LEFT OUTER JOIN {trackers.table} ON {trackers.col('site')} = {sites.col('pk')}"
     )

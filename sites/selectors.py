@@ -63,7 +63,7 @@ class SiteLookup:
         if self.by == "domain":
             cutoff = previous_domain_cutoff()
             cutoff = connection.ops.adapt_datetimefield_value(cutoff)
-            return [self.value, self.value, cutoff, self.value]
+            return [self.value, self.value, cutoff]
         return [self.value]
 
 
