@@ -15,7 +15,7 @@ BASE_URL ?= http://127.0.0.1:$(PORT)
 DEV_ENV := DEBUG=true ALLOW_PLAIN_HTTP=true
 RUN_ENV := $(DEV_ENV) BASE_URL=$(BASE_URL)
 
-.PHONY: install run serve test lint clean bench bench-smoke bench-ab wrk
+.PHONY: install run serve test lint clean bench bench-smoke bench-ab bench-instructions wrk valgrind
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is required (set PYTHON=...)." >&2; exit 1; }
@@ -57,15 +57,26 @@ bench: install wrk
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	$(BIN)/python -m benchmarks.run
 
-bench-smoke: install wrk
+bench-smoke: install wrk valgrind
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	$(BIN)/python -m benchmarks.run --smoke
 	$(BIN)/python -m benchmarks.ab HEAD --sites 200 --rounds 1 --duration 1
+	$(BIN)/python -m benchmarks.instructions --smoke
 
 # This checkout against REF, side by side in one run: make bench-ab REF=main~1
 bench-ab: install wrk
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	$(BIN)/python -m benchmarks.ab $(REF)
+
+# Instructions per read request under valgrind: steady where timings are not.
+valgrind:
+	@command -v valgrind >/dev/null 2>&1 || { \
+	    if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq valgrind; \
+	    else sudo apt-get update -qq && sudo apt-get install -y -qq valgrind; fi; }
+
+bench-instructions: install valgrind
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	$(BIN)/python -m benchmarks.instructions
 
 lint: install
 	$(BIN)/ruff check .
