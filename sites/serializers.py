@@ -35,10 +35,14 @@ class SiteSerializer(SiteListItemSerializer):
     tracker_script_configuration = TrackerScriptConfigurationSerializer()
 
     def get_custom_properties(self, site: Site) -> list[str]:
-        return list(site.allowed_event_props or [])
+        return custom_properties(site)
 
     def to_representation(self, site: Site) -> dict:
         return site_body(site)
+
+
+def custom_properties(site: Site) -> list[str]:
+    return list(site.allowed_event_props or [])
 
 
 def site_body(site: Site) -> dict:
@@ -52,7 +56,7 @@ def site_body(site: Site) -> dict:
     return {
         "domain": site.domain,
         "timezone": site.timezone,
-        "custom_properties": list(site.allowed_event_props or []),
+        "custom_properties": custom_properties(site),
         "tracker_script_configuration": {
             "id": str(configuration.public_id),
             "installation_type": configuration.installation_type,
