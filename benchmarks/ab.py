@@ -28,6 +28,7 @@ from benchmarks.run import (
     admin_sql,
     fail,
     forget_redis_keys,
+    migrate,
     run_json,
     start_gunicorn,
     wrk,
@@ -76,12 +77,7 @@ def main() -> int:
     servers, processes = {}, []
     try:
         env = {**base_env, "PYTHONPATH": str(ROOT), "CACHE_KEY_PREFIX": f"{database}-seed"}
-        subprocess.run(  # noqa: S603
-            [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
-            cwd=ROOT,
-            env=env,
-            check=True,
-        )
+        migrate(env)
         scenarios = scenario_requests(run_json(env, "seed", str(options.sites)))
         for index, (label, checkout) in enumerate((("this checkout", ROOT), (options.ref, other))):
             prefix = f"{database}-{index}"

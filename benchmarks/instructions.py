@@ -31,7 +31,16 @@ import sys
 import tempfile
 from pathlib import Path
 
-from benchmarks.run import PG, REDIS, ROOT, admin_sql, fail, forget_redis_keys, run_json
+from benchmarks.run import (
+    PG,
+    REDIS,
+    ROOT,
+    admin_sql,
+    fail,
+    forget_redis_keys,
+    migrate,
+    run_json,
+)
 
 READS = ("baseline", "peer", "ours_read", "ours_list_first")
 WARM_UP, FEW, MANY = 100, 40, 240
@@ -148,12 +157,7 @@ def main() -> int:
     }
     admin_sql(f'CREATE DATABASE "{database}"')
     try:
-        subprocess.run(  # noqa: S603
-            [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
-            cwd=ROOT,
-            env=env,
-            check=True,
-        )
+        migrate(env)
         with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as seed_file:
             json.dump(run_json(env, "seed", "200" if options.smoke else "1000"), seed_file)
         counts = {}

@@ -81,6 +81,16 @@ def forget_redis_keys(pattern: str) -> None:
         client.delete(key)
 
 
+def migrate(env: dict) -> None:
+    """Migrate the benchmark database `env` names."""
+    subprocess.run(  # noqa: S603
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
+
+
 def run_json(env: dict, *args: str) -> dict:
     result = subprocess.run(  # noqa: S603
         [sys.executable, "-m", "benchmarks.inprocess", *args],
@@ -203,12 +213,7 @@ def bench_one_size(sites: int, options) -> dict:
         "LOG_LEVEL": "WARNING",
     }
     try:
-        subprocess.run(  # noqa: S603
-            [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
-            cwd=ROOT,
-            env=env,
-            check=True,
-        )
+        migrate(env)
         started = time.monotonic()
         seed = run_json(env, "seed", str(sites))
         seconds_to_seed = round(time.monotonic() - started, 1)
